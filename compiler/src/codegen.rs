@@ -1,0 +1,1 @@
+//! WebAssembly code generation with wasm-encoder (ABI in `docs/abi.md`).

@@ -1,0 +1,1 @@
+//! Reference interpreter over the IR (see the semantics in [`crate::ir`]).

@@ -1,0 +1,10 @@
+//! The xince compiler: a salsa database of queries from file text to a self-describing wasm module.
+//!
+//! Stages, one module each, one entry point each:
+//! `db` (salsa inputs and queries) → `resolve` (names across files, linking stdlib and upper layers) →
+//! `typeck` (types against the schema) → `lints` (legality checks) → `lower` (→ [`ir::Program`]) →
+//! `codegen` (→ wasm bytes) ; `interp` is the reference interpreter over the IR, `print` the IR printer.
+
+pub mod codegen;
+pub mod interp;
+pub mod ir;

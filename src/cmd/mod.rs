@@ -1,0 +1,4 @@
+//! One module per subcommand; each has an `Args` (clap) and `run(args, &Ui) -> anyhow::Result<ExitCode>`.
+
+pub mod build;
+pub mod check;

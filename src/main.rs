@@ -1,0 +1,47 @@
+//! `xince` — the command-line tool for drafters, reviewers and batch hosts. The only place that does
+//! process-level IO (files, stdout, exit codes); everything else is in the library crates.
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+mod cmd;
+mod ui;
+
+#[derive(Parser)]
+#[command(
+    name = "xince",
+    version,
+    about = "信策：把社会信用政策写成代码，编译为 WebAssembly 模块 / social-credit policies as code, compiled to WebAssembly",
+    long_about = None
+)]
+struct Cli {
+    /// 输出语言：zh（默认）或 en；也读取环境变量 XINCE_LANG / LANG / message language (zh default, en)
+    #[arg(long, global = true, value_name = "zh|en")]
+    lang: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// 检查政策文件，报告全部诊断 / check policy files and report every diagnostic
+    Check(cmd::check::Args),
+    /// 编译政策为 wasm 模块 / compile policies to wasm modules
+    Build(cmd::build::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let ui = ui::Ui::new(cli.lang.as_deref());
+    let result = match cli.command {
+        Command::Check(args) => cmd::check::run(args, &ui),
+        Command::Build(args) => cmd::build::run(args, &ui),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            ui.error(&err);
+            ExitCode::from(2)
+        }
+    }
+}
