@@ -99,6 +99,7 @@ pub const OBJECTION_ENTRY_SIZE: usize = 12;
 
 /// Status of a list entry on the evaluation date.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[repr(i32)]
 pub enum ListStatus {
     NotListed = 0,
@@ -114,6 +115,7 @@ pub enum ListStatus {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[repr(i32)]
 pub enum MeasureStatus {
     NotApplicable = 0,
@@ -125,6 +127,7 @@ pub enum MeasureStatus {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[repr(i32)]
 pub enum ObjectionStatus {
     Pending = 0,
