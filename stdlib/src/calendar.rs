@@ -469,7 +469,9 @@ mod tests {
     }
 
     /// Facts §6, typed again independently of `NOTICES`: (holiday ranges, 调休 days) per year.
-    const FACTS: &[(&[(&str, &str)], &[&str])] = &[
+    /// (holiday ranges, 调休 days) of one year.
+    type Year = (&'static [(&'static str, &'static str)], &'static [&'static str]);
+    const FACTS: &[Year] = &[
         (
             &[
                 ("2017-01-01", "2017-01-02"),

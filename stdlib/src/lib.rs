@@ -3,3 +3,4 @@
 //! calendar and identifier checks in Rust. Every fact carries its source; unverified facts are marked.
 
 pub mod calendar;
+pub mod ids;
