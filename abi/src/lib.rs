@@ -16,6 +16,8 @@ pub mod layout;
 pub mod manifest;
 pub mod output;
 pub mod request;
+pub mod sections;
+pub mod signature;
 
 /// ABI version carried by every module (global `xince_abi_version`) and checked by every host at load.
 pub const ABI_VERSION: u32 = 1;
