@@ -1,0 +1,44 @@
+//! Static checks on module bytes before anything is compiled: the manifest section and the (empty) import
+//! allowlist. Export checks need the compiled module and live in `policy.rs`.
+
+use crate::error::LoadError;
+use wasmparser::{Parser, Payload};
+use xince_abi::manifest::Manifest;
+
+/// Imports a module may have. Empty: a policy module computes from its input alone — no clock, no
+/// randomness, no IO, no host calls. Widening this list is an ABI change.
+pub const IMPORT_ALLOWLIST: &[(&str, &str)] = &[];
+
+/// Walks the sections once: returns the manifest, refusing imports outside the allowlist.
+pub(crate) fn scan(bytes: &[u8]) -> Result<Manifest, LoadError> {
+    let mut manifest_bytes: Option<&[u8]> = None;
+    for payload in Parser::new(0).parse_all(bytes) {
+        let payload = payload.map_err(|e| LoadError::InvalidWasm(e.to_string()))?;
+        match payload {
+            Payload::ImportSection(reader) => {
+                for import in reader.into_imports() {
+                    let import = import.map_err(|e| LoadError::InvalidWasm(e.to_string()))?;
+                    if !IMPORT_ALLOWLIST.contains(&(import.module, import.name)) {
+                        return Err(LoadError::ImportNotAllowed {
+                            module: import.module.to_string(),
+                            name: import.name.to_string(),
+                        });
+                    }
+                }
+            }
+            Payload::CustomSection(section) if section.name() == xince_abi::MANIFEST_SECTION => {
+                if manifest_bytes.is_some() {
+                    return Err(LoadError::DuplicateManifest);
+                }
+                manifest_bytes = Some(section.data());
+            }
+            _ => {}
+        }
+    }
+    let data = manifest_bytes.ok_or(LoadError::NoManifest)?;
+    let manifest: Manifest = serde_json::from_slice(data).map_err(|e| LoadError::BadManifest(e.to_string()))?;
+    if manifest.abi_version != xince_abi::ABI_VERSION {
+        return Err(LoadError::ManifestAbiVersion { found: manifest.abi_version });
+    }
+    Ok(manifest)
+}

@@ -1,0 +1,399 @@
+//! [`Runtime`] (one wasmtime engine, its limits and module cache) and [`Policy`] (a loaded, checked module).
+
+use crate::cache::ModuleCache;
+use crate::config::RuntimeConfig;
+use crate::error::{EvalError, LoadError};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use wasmtime::{
+    Config, Engine, ExternType, InstanceAllocationStrategy, InstancePre, Linker, Memory, Module, Mutability,
+    PoolingAllocationConfig, ResourceLimiter, Store, StoreLimits, StoreLimitsBuilder, Trap, TypedFunc, Val, ValType,
+};
+use xince_abi::decision::Decision;
+use xince_abi::decode::{decide, encode_request};
+use xince_abi::error::EvalErrorCode;
+use xince_abi::input::Input;
+use xince_abi::layout::{self, output_header};
+use xince_abi::manifest::Manifest;
+use xince_abi::output::RawOutput;
+use xince_abi::request::Request;
+
+/// Epoch tick length when a deadline is configured.
+const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// Per-store state: the limits, and whether a memory growth was refused (to tell a memory-limit trap from
+/// any other).
+struct StoreState {
+    limits: StoreLimits,
+    memory_refused: bool,
+}
+
+impl ResourceLimiter for StoreState {
+    fn memory_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> wasmtime::Result<bool> {
+        let r = self.limits.memory_growing(current, desired, maximum);
+        if !matches!(r, Ok(true)) {
+            self.memory_refused = true;
+        }
+        r
+    }
+    fn memory_grow_failed(&mut self, error: wasmtime::Error) -> wasmtime::Result<()> {
+        self.memory_refused = true;
+        self.limits.memory_grow_failed(error)
+    }
+    fn table_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> wasmtime::Result<bool> {
+        self.limits.table_growing(current, desired, maximum)
+    }
+    fn instances(&self) -> usize {
+        self.limits.instances()
+    }
+    fn tables(&self) -> usize {
+        self.limits.tables()
+    }
+    fn memories(&self) -> usize {
+        self.limits.memories()
+    }
+}
+
+struct Shared {
+    engine: Engine,
+    config: RuntimeConfig,
+    cache: ModuleCache,
+    ticker_stop: Arc<AtomicBool>,
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        self.ticker_stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// One sandbox configuration shared by every module it loads. Cheap to clone; safe to share across threads.
+#[derive(Clone)]
+pub struct Runtime {
+    shared: Arc<Shared>,
+}
+
+/// Errors creating the engine itself (a configuration the platform cannot provide).
+#[derive(Debug)]
+pub struct RuntimeInitError(pub String);
+
+impl std::fmt::Display for RuntimeInitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "无法创建 wasm 引擎：{0} / cannot create the wasm engine: {0}", self.0)
+    }
+}
+impl std::error::Error for RuntimeInitError {}
+
+impl Runtime {
+    /// The one place the engine is configured: no WASI, no imports, fuel and/or epoch deadlines, memory cap,
+    /// pooling allocator.
+    pub fn new(config: RuntimeConfig) -> Result<Runtime, RuntimeInitError> {
+        let mut wasm = Config::new();
+        wasm.consume_fuel(config.fuel_per_evaluation.is_some());
+        wasm.epoch_interruption(config.deadline.is_some());
+        wasm.max_wasm_stack(512 << 10);
+        if config.pooling {
+            let mut pool = PoolingAllocationConfig::default();
+            pool.total_core_instances(config.pool_instances)
+                .total_memories(config.pool_instances)
+                .total_tables(config.pool_instances)
+                .max_memory_size(config.memory_limit_bytes)
+                .max_core_instance_size(1 << 20)
+                .table_elements(10_000);
+            wasm.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+            // Reserve only the cap per slot (plus a guard), not 4 GiB: the pool stays small.
+            wasm.memory_reservation(config.memory_limit_bytes as u64);
+            wasm.memory_guard_size(64 << 10);
+            wasm.memory_reservation_for_growth(0);
+        }
+        let engine = Engine::new(&wasm).map_err(|e| RuntimeInitError(e.to_string()))?;
+        let ticker_stop = Arc::new(AtomicBool::new(false));
+        if config.deadline.is_some() {
+            // A weak handle: the ticker ends when the engine is gone or the runtime is dropped.
+            let weak = engine.weak();
+            let stop = ticker_stop.clone();
+            std::thread::Builder::new()
+                .name("xince-epoch".into())
+                .spawn(move || {
+                    while !stop.load(Ordering::Relaxed) {
+                        std::thread::sleep(EPOCH_TICK);
+                        match weak.upgrade() {
+                            Some(e) => e.increment_epoch(),
+                            None => break,
+                        }
+                    }
+                })
+                .map_err(|e| RuntimeInitError(e.to_string()))?;
+        }
+        let cache = ModuleCache::new(&engine, config.cache_dir.clone());
+        Ok(Runtime { shared: Arc::new(Shared { engine, config, cache, ticker_stop }) })
+    }
+
+    pub fn config(&self) -> &RuntimeConfig {
+        &self.shared.config
+    }
+
+    /// Checks and compiles a module (or takes it from the cache). Refuses modules without a manifest, with
+    /// any import, with a wrong ABI version or without the required exports.
+    pub fn load(&self, bytes: &[u8]) -> Result<Policy, LoadError> {
+        let manifest = crate::check::scan(bytes)?;
+        let module = self.shared.cache.get_or_compile(&self.shared.engine, bytes).map_err(|e| LoadError::Compile(format!("{e:#}")))?;
+        check_exports(&module)?;
+        let linker: Linker<StoreState> = Linker::new(&self.shared.engine);
+        let pre = linker.instantiate_pre(&module).map_err(|e| LoadError::Instantiate(format!("{e:#}")))?;
+        let policy = Policy {
+            inner: Arc::new(PolicyInner {
+                runtime: self.clone(),
+                manifest,
+                pre,
+                sha256: crate::cache::module_sha256(bytes),
+                idle: Mutex::new(Vec::new()),
+            }),
+        };
+        // Instantiate once now: an ABI global mismatch or an initial memory above the cap is a load error.
+        let slot = policy.inner.instantiate().map_err(|e| match e {
+            EvalError::Instantiate(m) => LoadError::Instantiate(m),
+            other => LoadError::Instantiate(other.to_string()),
+        })?;
+        let mut slot = slot;
+        let version = slot.abi_version.get(&mut slot.store);
+        let found = match version {
+            Val::I32(v) => v as i64,
+            Val::I64(v) => v,
+            _ => -1,
+        };
+        if found != xince_abi::ABI_VERSION as i64 {
+            return Err(LoadError::AbiVersionGlobal { found });
+        }
+        policy.inner.release(slot);
+        Ok(policy)
+    }
+}
+
+fn check_exports(module: &Module) -> Result<(), LoadError> {
+    let find = |name: &'static str| module.get_export(name).ok_or(LoadError::MissingExport { name });
+    let func = |name: &'static str, params: &[ValType], results: &[ValType], expected: &'static str| {
+        match find(name)? {
+            ExternType::Func(f) => {
+                let p: Vec<ValType> = f.params().collect();
+                let r: Vec<ValType> = f.results().collect();
+                let same = |a: &[ValType], b: &[ValType]| a.len() == b.len() && a.iter().zip(b).all(|(x, y)| ValType::eq(x, y));
+                if same(&p, params) && same(&r, results) {
+                    Ok(())
+                } else {
+                    Err(LoadError::WrongExportType { name, expected, found: format!("{f}") })
+                }
+            }
+            other => Err(LoadError::WrongExportType { name, expected, found: kind(&other) }),
+        }
+    };
+    match find("memory")? {
+        ExternType::Memory(m) if !m.is_64() && !m.is_shared() => {}
+        other => return Err(LoadError::WrongExportType { name: "memory", expected: "memory (32-bit, unshared)", found: kind(&other) }),
+    }
+    match find("xince_abi_version")? {
+        ExternType::Global(g) if g.content().is_i32() && g.mutability() == Mutability::Const => {}
+        other => {
+            return Err(LoadError::WrongExportType { name: "xince_abi_version", expected: "immutable global i32", found: kind(&other) });
+        }
+    }
+    func("xince_alloc", &[ValType::I32], &[ValType::I32], "func (i32) -> i32")?;
+    func("xince_evaluate", &[ValType::I32, ValType::I32], &[ValType::I32], "func (i32, i32) -> i32")?;
+    func("xince_output_ptr", &[], &[ValType::I32], "func () -> i32")?;
+    func("xince_output_len", &[], &[ValType::I32], "func () -> i32")?;
+    Ok(())
+}
+
+fn kind(t: &ExternType) -> String {
+    match t {
+        ExternType::Func(f) => format!("{f}"),
+        ExternType::Global(g) => format!("global {}{}", if g.mutability() == Mutability::Var { "mut " } else { "" }, g.content()),
+        ExternType::Memory(_) => "memory".into(),
+        ExternType::Table(_) => "table".into(),
+        ExternType::Tag(_) => "tag".into(),
+    }
+}
+
+/// A live instance with its typed entry points.
+struct Slot {
+    store: Store<StoreState>,
+    memory: Memory,
+    abi_version: wasmtime::Global,
+    alloc: TypedFunc<i32, i32>,
+    evaluate: TypedFunc<(i32, i32), i32>,
+    output_ptr: TypedFunc<(), i32>,
+    output_len: TypedFunc<(), i32>,
+}
+
+struct PolicyInner {
+    runtime: Runtime,
+    manifest: Manifest,
+    pre: InstancePre<StoreState>,
+    sha256: String,
+    /// Instances that finished an evaluation cleanly, ready for the next (any thread).
+    idle: Mutex<Vec<Slot>>,
+}
+
+/// A loaded, checked policy module. Cheap to clone; `evaluate` may be called from many threads at once.
+#[derive(Clone)]
+pub struct Policy {
+    inner: Arc<PolicyInner>,
+}
+
+impl PolicyInner {
+    fn instantiate(&self) -> Result<Slot, EvalError> {
+        let config = &self.runtime.shared.config;
+        let limits = StoreLimitsBuilder::new()
+            .memory_size(config.memory_limit_bytes)
+            .instances(1)
+            .memories(1)
+            .tables(1)
+            .table_elements(10_000)
+            .trap_on_grow_failure(true)
+            .build();
+        let mut store = Store::new(&self.runtime.shared.engine, StoreState { limits, memory_refused: false });
+        store.limiter(|s| s);
+        self.arm(&mut store)?;
+        let instance = self.pre.instantiate(&mut store).map_err(|e| EvalError::Instantiate(format!("{e:#}")))?;
+        let missing = |what: &str| EvalError::Instantiate(format!("export {what}"));
+        let typed = |e: wasmtime::Error| EvalError::Instantiate(format!("{e:#}"));
+        Ok(Slot {
+            memory: instance.get_memory(&mut store, "memory").ok_or_else(|| missing("memory"))?,
+            abi_version: instance.get_global(&mut store, "xince_abi_version").ok_or_else(|| missing("xince_abi_version"))?,
+            alloc: instance.get_typed_func(&mut store, "xince_alloc").map_err(typed)?,
+            evaluate: instance.get_typed_func(&mut store, "xince_evaluate").map_err(typed)?,
+            output_ptr: instance.get_typed_func(&mut store, "xince_output_ptr").map_err(typed)?,
+            output_len: instance.get_typed_func(&mut store, "xince_output_len").map_err(typed)?,
+            store,
+        })
+    }
+
+    /// Gives the store a fresh budget for one evaluation.
+    fn arm(&self, store: &mut Store<StoreState>) -> Result<(), EvalError> {
+        let config = &self.runtime.shared.config;
+        if let Some(fuel) = config.fuel_per_evaluation {
+            store.set_fuel(fuel).map_err(|e| EvalError::Instantiate(format!("{e:#}")))?;
+        }
+        if let Some(deadline) = config.deadline {
+            let ticks = (deadline.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64;
+            store.set_epoch_deadline(ticks);
+            store.epoch_deadline_trap();
+        }
+        Ok(())
+    }
+
+    fn take(&self) -> Result<Slot, EvalError> {
+        let reused = self.idle.lock().ok().and_then(|mut v| v.pop());
+        match reused {
+            Some(mut slot) => {
+                self.arm(&mut slot.store)?;
+                Ok(slot)
+            }
+            None => self.instantiate(),
+        }
+    }
+
+    fn release(&self, slot: Slot) {
+        if self.runtime.shared.config.reuse_instances
+            && let Ok(mut idle) = self.idle.lock() {
+                // Bounded: never keep more instances than could run at once.
+                if idle.len() < 64 {
+                    idle.push(slot);
+                }
+            }
+    }
+
+    fn classify(&self, slot: &Slot, error: wasmtime::Error) -> EvalError {
+        if slot.store.data().memory_refused {
+            return EvalError::MemoryLimit { limit_bytes: self.runtime.shared.config.memory_limit_bytes };
+        }
+        match error.downcast_ref::<Trap>() {
+            Some(Trap::OutOfFuel) => EvalError::OutOfFuel,
+            Some(Trap::Interrupt) => EvalError::Timeout,
+            Some(t) => EvalError::Trap(t.to_string()),
+            None => EvalError::Trap(format!("{error:#}")),
+        }
+    }
+
+    fn run(&self, slot: &mut Slot, input: &[u8]) -> Result<Vec<u8>, EvalError> {
+        let len = i32::try_from(input.len()).map_err(|_| EvalError::Module { code: EvalErrorCode::InputTooLarge, record: None })?;
+        let ptr = slot.alloc.call(&mut slot.store, len).map_err(|e| self.classify(slot, e))?;
+        if ptr == 0 && len > 0 {
+            // The ABI's allocator returns 0 when the input does not fit.
+            return Err(EvalError::Module { code: EvalErrorCode::InputTooLarge, record: None });
+        }
+        let at = usize::try_from(ptr as u32).unwrap_or(usize::MAX);
+        slot.memory
+            .write(&mut slot.store, at, input)
+            .map_err(|_| EvalError::MalformedAnswer(format!("xince_alloc 返回的地址 {ptr} 超出内存 / xince_alloc returned {ptr}, outside memory")))?;
+        let status = slot.evaluate.call(&mut slot.store, (ptr, len)).map_err(|e| self.classify(slot, e))?;
+        let out_ptr = slot.output_ptr.call(&mut slot.store, ()).map_err(|e| self.classify(slot, e))? as u32 as usize;
+        let out_len = slot.output_len.call(&mut slot.store, ()).map_err(|e| self.classify(slot, e))? as u32 as usize;
+        let data = slot.memory.data(&slot.store);
+        let answer = out_ptr.checked_add(out_len).and_then(|end| data.get(out_ptr..end));
+        if status != 0 {
+            let code = EvalErrorCode::from_code(status).ok_or(EvalError::UnknownStatus(status))?;
+            // The output header may name the record the error is about.
+            let record = answer
+                .filter(|a| a.len() >= layout::OUTPUT_HEADER_SIZE)
+                .and_then(|a| a.get(output_header::ERROR_DETAIL..output_header::ERROR_DETAIL + 4))
+                .and_then(|b| <[u8; 4]>::try_from(b).ok())
+                .map(i32::from_le_bytes)
+                .and_then(|r| usize::try_from(r).ok());
+            return Err(EvalError::Module { code, record });
+        }
+        let answer = answer.ok_or_else(|| {
+            EvalError::MalformedAnswer(format!(
+                "输出区间 [{out_ptr}, +{out_len}) 超出内存 / output range [{out_ptr}, +{out_len}) is outside memory"
+            ))
+        })?;
+        Ok(answer.to_vec())
+    }
+}
+
+impl Policy {
+    pub fn manifest(&self) -> &Manifest {
+        &self.inner.manifest
+    }
+
+    /// `sha256:<hex>` of the module bytes.
+    pub fn module_sha256(&self) -> &str {
+        &self.inner.sha256
+    }
+
+    /// Evaluates an already encoded input and validates the answer against the manifest's shape.
+    pub fn evaluate_raw(&self, input: &Input) -> Result<RawOutput, EvalError> {
+        let bytes = input.to_bytes();
+        let mut slot = self.inner.take()?;
+        match self.inner.run(&mut slot, &bytes) {
+            Ok(answer) => {
+                let raw = RawOutput::from_bytes(&answer, self.inner.manifest.output_shape(input.records.len()));
+                match raw {
+                    Ok(raw) => {
+                        self.inner.release(slot);
+                        Ok(raw)
+                    }
+                    // A module that answers nonsense once is not trusted with the next request.
+                    Err(e) => Err(e.into()),
+                }
+            }
+            // Module error codes are clean returns: the instance stays usable.
+            Err(e @ (EvalError::Module { .. } | EvalError::UnknownStatus(_))) => {
+                if matches!(e, EvalError::Module { .. }) {
+                    self.inner.release(slot);
+                }
+                Err(e)
+            }
+            // Traps, limits, bad pointers: the instance is dropped here.
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Encodes the request against this module's vocabularies, evaluates it and decodes the decision.
+    pub fn evaluate(&self, request: &Request) -> Result<Decision, EvalError> {
+        let input = encode_request(&self.inner.manifest, request)?;
+        let raw = self.evaluate_raw(&input)?;
+        Ok(decide(&self.inner.manifest, request, &raw))
+    }
+}
