@@ -8,3 +8,17 @@
 pub mod codegen;
 pub mod interp;
 pub mod ir;
+pub mod db;
+pub mod diag;
+pub mod lints;
+pub mod lower;
+pub mod print;
+pub mod resolve;
+pub mod typeck;
+
+pub use db::Compiler;
+
+/// The stdlib sources `(path, text)` that every compiler loads first.
+pub fn stdlib_sources() -> Vec<(&'static str, &'static str)> {
+    Vec::new()
+}
