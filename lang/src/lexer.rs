@@ -415,16 +415,13 @@ pub fn numeric(text: &str) -> Result<Numeric, NumericProblem> {
         }
         return Err(NumericProblem::Malformed);
     }
-    if digits.len() == 4 {
-        if let Some(date) = date_parts(rest) {
-            let (month, day) = date;
-            let year: i32 = digits.parse().map_err(|_| NumericProblem::Malformed)?;
-            return if valid_date(year, month, day) {
-                Ok(Numeric::Date { year, month, day })
-            } else {
-                Err(NumericProblem::ImpossibleDate)
-            };
-        }
+    if let Some((month, day)) = date_parts(rest).filter(|_| digits.len() == 4) {
+        let year: i32 = digits.parse().map_err(|_| NumericProblem::Malformed)?;
+        return if valid_date(year, month, day) {
+            Ok(Numeric::Date { year, month, day })
+        } else {
+            Err(NumericProblem::ImpossibleDate)
+        };
     }
     let unit = match rest {
         "年" => DurationUnit::Year,
@@ -624,7 +621,7 @@ pub const GLUEABLE_KEYWORDS: &[&str] = &["不属于", "属于", "存在", "计�
 
 /// If `ident` is an expression keyword glued to a name that `is_known` recognises, the keyword and the
 /// name, so a caller can suggest inserting a space. Cheap: at most one lookup per candidate keyword.
-pub fn split_glued_keyword<'a>(ident: &'a str, is_known: impl Fn(&str) -> bool) -> Option<(&'static str, &'a str)> {
+pub fn split_glued_keyword(ident: &str, is_known: impl Fn(&str) -> bool) -> Option<(&'static str, &str)> {
     GLUEABLE_KEYWORDS.iter().find_map(|kw| {
         let rest = ident.strip_prefix(kw)?;
         (!rest.is_empty() && is_known(rest)).then_some((*kw, rest))

@@ -11,6 +11,8 @@ pub mod render;
 
 pub use ast::SourceFile;
 pub use diagnostic::{Diagnostic, FileId, Lang, Severity, Text};
+pub use lexer::{Token, TokenKind, lex};
+pub use render::render;
 
 /// The result of parsing one file: always a tree (with `Error` nodes where recovery happened) and every
 /// diagnostic found.
