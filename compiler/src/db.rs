@@ -354,6 +354,21 @@ impl Compiler {
         self.add(path.into(), text.into(), false)
     }
 
+    /// Adds a stdlib source (normally they come from `xince_stdlib`; tests and tools may add more).
+    pub fn set_stdlib_file(&mut self, path: impl Into<String>, text: impl Into<String>) -> FileId {
+        self.add(path.into(), text.into(), true)
+    }
+
+    /// Renders diagnostics against the loaded files (plain text unless `color`).
+    pub fn render(&self, diags: &[Diagnostic], lang: xince_lang::Lang, color: bool) -> String {
+        let files: Vec<(FileId, &str, &str)> = self
+            .files
+            .iter()
+            .map(|f| (f.id(&self.db), f.path(&self.db).as_str(), f.text(&self.db).as_str()))
+            .collect();
+        xince_lang::render::render(diags, &files, lang, color)
+    }
+
     pub fn file_id(&self, path: &str) -> Option<FileId> {
         self.by_path.get(path).map(|&i| i as FileId)
     }

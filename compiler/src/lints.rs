@@ -219,8 +219,12 @@ fn widening(c: &Checked, m: &MeasureDef, u: &MeasureDef, span: Span, diags: &mut
             reasons.push((format!("增加了场景 {}", extra.join("、")), format!("adds scenarios {}", extra.join(", "))));
         }
     }
-    if !u.targets.is_empty() {
-        let extra: Vec<&str> = m.targets.iter().filter(|t| !u.targets.contains(t)).map(String::as_str).collect();
+    // No `对象` means the subject itself.
+    let subject_only = vec!["主体".to_string()];
+    let upper_targets = if u.targets.is_empty() { &subject_only } else { &u.targets };
+    let own_targets = if m.targets.is_empty() { &subject_only } else { &m.targets };
+    {
+        let extra: Vec<&str> = own_targets.iter().filter(|t| !upper_targets.contains(t)).map(String::as_str).collect();
         if !extra.is_empty() {
             reasons.push((format!("增加了对象 {}", extra.join("、")), format!("adds targets {}", extra.join(", "))));
         }

@@ -74,7 +74,8 @@ impl Scope {
                 let index = scope.entries.len();
                 if let Some(name) = item.name.as_ref() {
                     let key = (kind_key(item.kind), name.text());
-                    if let Some(&first) = scope.names.get(&key) {
+                    // Same-named `修复制度` items are versions of one regime, told apart by their dates.
+                    if let Some(&first) = scope.names.get(&key).filter(|_| item.kind != ItemKind::Regime) {
                         let prev = &scope.entries[first];
                         diags.push(
                             diag::error(
@@ -89,7 +90,7 @@ impl Scope {
                         );
                         continue;
                     }
-                    scope.names.insert(key, index);
+                    scope.names.entry(key).or_insert(index);
                 }
                 scope.entries.push(entry);
             }
