@@ -1,4 +1,5 @@
 //! The shipped xince sources parse cleanly and declare what the ABI and the docs promise.
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)] // test helpers fail loudly
 
 use xince_abi::manifest::vocab_names;
 use xince_lang::ast::{ExprKind, Item, ItemKind, SourceFile};
