@@ -28,6 +28,8 @@ enum Command {
     Check(cmd::check::Args),
     /// 编译政策为 wasm 模块 / compile policies to wasm modules
     Build(cmd::build::Args),
+    /// 生成确定性的模拟主体人群（JSON Lines）/ generate a deterministic synthetic population (JSON Lines)
+    Gen(cmd::r#gen::Args),
 }
 
 fn main() -> ExitCode {
@@ -36,6 +38,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => cmd::check::run(args, &ui),
         Command::Build(args) => cmd::build::run(args, &ui),
+        Command::Gen(args) => cmd::r#gen::run(args, &ui),
     };
     match result {
         Ok(code) => code,
