@@ -30,6 +30,14 @@ enum Command {
     Build(cmd::build::Args),
     /// 生成确定性的模拟主体人群（JSON Lines）/ generate a deterministic synthetic population (JSON Lines)
     Gen(cmd::r#gen::Args),
+    /// 比较两个版本的政策（可选人群回放）/ compare two policy versions (optionally replay a population)
+    Diff(cmd::diff::Args),
+    /// 查看模块清单 / show a module's manifest
+    Inspect(cmd::inspect::Args),
+    /// 为模块签名，或生成密钥（sign keygen）/ sign a module, or generate a key (sign keygen)
+    Sign(cmd::sign::Args),
+    /// 验证模块签名 / verify a module's signature
+    Verify(cmd::verify::Args),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +47,10 @@ fn main() -> ExitCode {
         Command::Check(args) => cmd::check::run(args, &ui),
         Command::Build(args) => cmd::build::run(args, &ui),
         Command::Gen(args) => cmd::r#gen::run(args, &ui),
+        Command::Diff(args) => cmd::diff::run(args, &ui),
+        Command::Inspect(args) => cmd::inspect::run(args, &ui),
+        Command::Sign(args) => cmd::sign::run(args, &ui),
+        Command::Verify(args) => cmd::verify::run(args, &ui),
     };
     match result {
         Ok(code) => code,

@@ -3,3 +3,7 @@
 pub mod build;
 pub mod check;
 pub mod r#gen;
+pub mod diff;
+pub mod inspect;
+pub mod sign;
+pub mod verify;
