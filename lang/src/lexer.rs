@@ -429,11 +429,16 @@ pub fn numeric(text: &str) -> Result<Numeric, NumericProblem> {
         "日" | "天" => DurationUnit::Day,
         "工作日" | "个工作日" => DurationUnit::WorkDay,
         _ => {
-            // Something that starts like a unit is a bad duration; anything else is just malformed.
-            let unit_like = rest.chars().next().is_some_and(|c| !c.is_ascii());
+            // A time word after the digits is a bad duration (`3周`, `6月`); anything else (`3次`, `1万`,
+            // `12abc`) is a malformed number.
+            let unit_like = ["年", "月", "日", "天", "周", "星期", "时", "工作", "季"].iter().any(|u| rest.contains(u));
             return Err(if unit_like { NumericProblem::BadDurationUnit } else { NumericProblem::Malformed });
         }
     };
+    // Six digits is far beyond any real period, and keeps the bound simple to state in the pest grammar.
+    if digits.len() > 6 {
+        return Err(NumericProblem::DurationTooLarge);
+    }
     let amount: u32 = digits.parse().map_err(|_| NumericProblem::DurationTooLarge)?;
     Ok(Numeric::Duration { amount, unit })
 }
@@ -511,8 +516,8 @@ fn numeric_error(problem: NumericProblem, text: &str, file: FileId, span: Span) 
             file,
             span,
             Text::new(format!("期间 `{text}` 的数值过大"), format!("the amount in `{text}` is too large")),
-            Text::new("数值超出范围", "amount out of range"),
-            None,
+            Text::new("期间的数值最多六位", "a duration amount has at most six digits"),
+            Some(Text::new("较长的期间改用更大的单位，如 `3年`", "use a larger unit for long periods, e.g. `3年`")),
         ),
         NumericProblem::Malformed => error(
             "E0106",

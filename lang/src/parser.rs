@@ -146,6 +146,11 @@ impl<'a> Parser<'a> {
     /// The span to point at for "found …": the current token, or the end of the file.
     fn here(&self) -> Span {
         match self.peek() {
+            // Point just after the line's last token rather than across the line break.
+            Some(t) if t.kind == TokenKind::Newline => {
+                let end = if self.pos == 0 { t.span.start } else { self.prev_end() };
+                Span { start: end, end }
+            }
             Some(t) => t.span,
             None => Span::new(self.src.len(), self.src.len()),
         }
@@ -262,7 +267,14 @@ impl<'a> Parser<'a> {
                     item.name = Some(p);
                 }
                 Err(Bail) => {
-                    self.skip_line();
+                    // Already reported; resume at this line's `{` if there is one.
+                    while !self.at_clause_end() && !self.at(TokenKind::LBrace) {
+                        self.bump();
+                    }
+                    if self.at(TokenKind::LBrace) && kind != ItemKind::Use {
+                        return self.item_body(item);
+                    }
+                    self.recover_to_item_from_here();
                     return item;
                 }
             }
@@ -464,10 +476,17 @@ impl<'a> Parser<'a> {
     }
 
     fn unexpected_after_value(&mut self) {
+        if self.at(TokenKind::Error) {
+            return; // the lexer already reported it
+        }
         let found = self.found();
         let span = self.here();
         let help = match self.peek_kind() {
             Some(TokenKind::Dot | TokenKind::Slash) => Text::new("路径的各段之间不能有空格：写作 `记录.类型`", "no spaces inside a path: write `记录.类型`"),
+            Some(TokenKind::Colon) => Text::new(
+                "上一行以运算符或逗号结尾，所以本行被当作上一行的续行；请补全上一行",
+                "the line above ends with an operator or a comma, so this line was read as its continuation; complete the line above",
+            ),
             Some(k) if k.is_binary_operator() => Text::new(
                 "比较不能连写：用 `且` 连接两个比较，如 `甲 > 1 且 甲 < 5`",
                 "comparisons do not chain: join two with `且`/`and`, e.g. `a > 1 且 a < 5`",
