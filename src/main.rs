@@ -30,6 +30,10 @@ enum Command {
     Build(cmd::build::Args),
     /// 生成确定性的模拟主体人群（JSON Lines）/ generate a deterministic synthetic population (JSON Lines)
     Gen(cmd::r#gen::Args),
+    /// 工作日与期间计算（国家工作日日历 2017—2026）/ working days and periods on the national calendar
+    Date(cmd::date::Args),
+    /// 校验统一社会信用代码、居民身份证号码 / check credit codes and resident ID numbers
+    Id(cmd::id::Args),
     /// 比较两个版本的政策（可选人群回放）/ compare two policy versions (optionally replay a population)
     Diff(cmd::diff::Args),
     /// 查看模块清单 / show a module's manifest
@@ -47,6 +51,8 @@ fn main() -> ExitCode {
         Command::Check(args) => cmd::check::run(args, &ui),
         Command::Build(args) => cmd::build::run(args, &ui),
         Command::Gen(args) => cmd::r#gen::run(args, &ui),
+        Command::Date(args) => cmd::date::run(args, &ui),
+        Command::Id(args) => cmd::id::run(args, &ui),
         Command::Diff(args) => cmd::diff::run(args, &ui),
         Command::Inspect(args) => cmd::inspect::run(args, &ui),
         Command::Sign(args) => cmd::sign::run(args, &ui),

@@ -1,1 +1,1426 @@
-//! WebAssembly code generation with wasm-encoder (ABI in `docs/abi.md`).
+//! WebAssembly code generation with wasm-encoder (the ABI is `docs/abi.md`).
+//!
+//! One self-contained module per policy, no imports. Every criterion is compiled to straight-line wasm over the
+//! fixed record layout (loads at constant offsets, short-circuit `且`/`或`, one loop per record scan); the
+//! working-day calendar is a data segment; month arithmetic and working-day counting are two helper
+//! functions. The semantics are those of [`crate::ir`], with the open points fixed in [`crate::interp`].
+//!
+//! Memory map (addresses in bytes):
+//! - `ERROR_HEADER` .. +32: the 32-byte output header written when evaluation fails;
+//! - `CALENDAR_BASE` ..: calendar bits;
+//! - `input_base` (16-aligned, after the calendar): where `xince_alloc` places the input, and right after it
+//!   (8-aligned) the output. Both are rewritten by every evaluation.
+
+use wasm_encoder::{
+    BlockType, CodeSection, ConstExpr, CustomSection, DataSection, ExportKind, ExportSection, Function,
+    FunctionSection, GlobalSection, GlobalType, Ieee64, InstructionSink, MemArg, MemorySection, MemoryType, Module,
+    TypeSection, ValType,
+};
+use xince_abi::date::NO_DATE;
+use xince_abi::error::EvalErrorCode;
+use xince_abi::layout::{
+    self, INPUT_HEADER_SIZE, LIST_ENTRY_SIZE, MEASURE_ENTRY_SIZE, NO_CODE, OBJECTION_ENTRY_SIZE, RECORD_SIZE,
+    input_header as ih, list_entry as le, measure_entry as me, output_header as oh, record as rf,
+};
+
+use crate::interp::{MAX_CIVIL_DAY, MAX_MONTHS, MIN_CIVIL_DAY};
+use crate::ir::{CmpOp, Duration, Expr, List, Period, Program, RecordField, SubjectField, Trigger, Unit, VersionRule};
+
+/// Memory cap declared on the module (16 MiB): every engine enforces the same limit.
+pub const MAX_PAGES: u64 = 256;
+const PAGE: i64 = 65536;
+/// Where the error header lives (a fixed 32 bytes so it is valid whatever the input).
+pub const ERROR_HEADER: i32 = 16;
+/// Where the calendar bits start.
+pub const CALENDAR_BASE: i32 = 48;
+
+/// Export names (ABI v1).
+pub mod exports {
+    pub const MEMORY: &str = "memory";
+    pub const ABI_VERSION: &str = "xince_abi_version";
+    pub const ALLOC: &str = "xince_alloc";
+    pub const EVALUATE: &str = "xince_evaluate";
+    pub const OUTPUT_PTR: &str = "xince_output_ptr";
+    pub const OUTPUT_LEN: &str = "xince_output_len";
+    /// Every export, in the order the module declares them.
+    pub const ALL: [&str; 6] = [MEMORY, ABI_VERSION, ALLOC, EVALUATE, OUTPUT_PTR, OUTPUT_LEN];
+}
+
+/// Why a program cannot be compiled.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CodegenError {
+    /// The manifest could not be serialised.
+    Manifest(String),
+    /// The program is too large for a 32-bit module (names what overflowed).
+    TooLarge(&'static str),
+}
+
+impl std::fmt::Display for CodegenError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CodegenError::Manifest(e) => write!(f, "清单无法序列化：{e} / manifest cannot be serialised: {e}"),
+            CodegenError::TooLarge(what) => write!(f, "政策过大：{what} / policy too large: {what}"),
+        }
+    }
+}
+
+impl std::error::Error for CodegenError {}
+
+// Function indexes.
+const F_ALLOC: u32 = 0;
+const F_EVALUATE: u32 = 1;
+const F_OUTPUT_PTR: u32 = 2;
+const F_OUTPUT_LEN: u32 = 3;
+const F_ADD_MONTHS: u32 = 4;
+const F_ADD_WORKDAYS: u32 = 5;
+// Type indexes.
+const T_I32_I32: u32 = 0;
+const T_I32X2_I32: u32 = 1;
+const T_VOID_I32: u32 = 2;
+// Global indexes.
+const G_ABI_VERSION: u32 = 0;
+const G_OUTPUT_PTR: u32 = 1;
+const G_OUTPUT_LEN: u32 = 2;
+
+/// Returned by the working-day helper when it leaves the calendar.
+const WORKDAY_OUT_OF_RANGE: i32 = i32::MIN;
+
+fn mem(offset: u64, align: u32) -> MemArg {
+    MemArg { offset, align, memory_index: 0 }
+}
+
+/// Compiles a program to a module (same program → same bytes).
+pub fn emit(program: &Program) -> Result<Vec<u8>, CodegenError> {
+    let manifest = serde_json::to_vec(&program.manifest).map_err(|e| CodegenError::Manifest(e.to_string()))?;
+    let layout = OutputLayout::of(program)?;
+    let calendar = calendar_bytes(program);
+    let input_base = align_up(CALENDAR_BASE as i64 + calendar.len() as i64, 16);
+    if input_base >= PAGE * MAX_PAGES as i64 {
+        return Err(CodegenError::TooLarge("calendar"));
+    }
+    let input_base = input_base as i32;
+
+    let mut module = Module::new();
+    let mut types = TypeSection::new();
+    types.ty().function([ValType::I32], [ValType::I32]);
+    types.ty().function([ValType::I32, ValType::I32], [ValType::I32]);
+    types.ty().function([], [ValType::I32]);
+    module.section(&types);
+
+    let mut functions = FunctionSection::new();
+    for ty in [T_I32_I32, T_I32X2_I32, T_VOID_I32, T_VOID_I32, T_I32X2_I32, T_I32X2_I32] {
+        functions.function(ty);
+    }
+    module.section(&functions);
+
+    let mut memories = MemorySection::new();
+    let minimum = (input_base as u64).div_ceil(PAGE as u64).max(1);
+    memories.memory(MemoryType { minimum, maximum: Some(MAX_PAGES), memory64: false, shared: false, page_size_log2: None });
+    module.section(&memories);
+
+    let mut globals = GlobalSection::new();
+    let constant = GlobalType { val_type: ValType::I32, mutable: false, shared: false };
+    let variable = GlobalType { val_type: ValType::I32, mutable: true, shared: false };
+    globals.global(constant, &ConstExpr::i32_const(xince_abi::ABI_VERSION as i32));
+    globals.global(variable, &ConstExpr::i32_const(ERROR_HEADER));
+    globals.global(variable, &ConstExpr::i32_const(0));
+    module.section(&globals);
+
+    let mut export = ExportSection::new();
+    export.export(exports::MEMORY, ExportKind::Memory, 0);
+    export.export(exports::ABI_VERSION, ExportKind::Global, G_ABI_VERSION);
+    export.export(exports::ALLOC, ExportKind::Func, F_ALLOC);
+    export.export(exports::EVALUATE, ExportKind::Func, F_EVALUATE);
+    export.export(exports::OUTPUT_PTR, ExportKind::Func, F_OUTPUT_PTR);
+    export.export(exports::OUTPUT_LEN, ExportKind::Func, F_OUTPUT_LEN);
+    module.section(&export);
+
+    let mut code = CodeSection::new();
+    code.function(&alloc_function(input_base, &layout));
+    code.function(&Gen::new(program, &layout).evaluate_function()?);
+    code.function(&global_getter(G_OUTPUT_PTR));
+    code.function(&global_getter(G_OUTPUT_LEN));
+    code.function(&add_months_function());
+    code.function(&add_workdays_function(program));
+    module.section(&code);
+
+    let mut data = DataSection::new();
+    if !calendar.is_empty() {
+        data.active(0, &ConstExpr::i32_const(CALENDAR_BASE), calendar);
+    }
+    module.section(&data);
+
+    module.section(&CustomSection { name: xince_abi::MANIFEST_SECTION.into(), data: manifest.into() });
+    Ok(module.finish())
+}
+
+fn align_up(n: i64, to: i64) -> i64 {
+    (n + to - 1) / to * to
+}
+
+/// The calendar's bytes, exactly `ceil(day_count / 8)` long (missing bytes are non-working days).
+fn calendar_bytes(program: &Program) -> Vec<u8> {
+    let cal = &program.calendar;
+    let len = (cal.day_count as usize).div_ceil(8);
+    let mut bytes = cal.bits.iter().copied().take(len).collect::<Vec<u8>>();
+    bytes.resize(len, 0);
+    bytes
+}
+
+/// Byte offsets of the output sections (all fixed per program, objections last).
+struct OutputLayout {
+    lists: u64,
+    measures: u64,
+    incentives: u64,
+    notifications: u64,
+    /// Size of everything before the objection entries.
+    fixed: u64,
+}
+
+impl OutputLayout {
+    fn of(p: &Program) -> Result<Self, CodegenError> {
+        let lists = layout::OUTPUT_HEADER_SIZE as u64;
+        let measures = lists + p.lists.len() as u64 * LIST_ENTRY_SIZE as u64;
+        let incentives = measures + p.measures.len() as u64 * MEASURE_ENTRY_SIZE as u64;
+        let notifications = incentives + p.incentives.len() as u64 * layout::INCENTIVE_ENTRY_SIZE as u64;
+        let fixed = notifications + p.notifications.len() as u64 * layout::NOTIFICATION_ENTRY_SIZE as u64;
+        if fixed > (PAGE as u64) * MAX_PAGES / 2 {
+            return Err(CodegenError::TooLarge("output"));
+        }
+        Ok(OutputLayout { lists, measures, incentives, notifications, fixed })
+    }
+    fn list(&self, l: usize, field: usize) -> u64 {
+        self.lists + (l * LIST_ENTRY_SIZE + field) as u64
+    }
+    fn measure(&self, m: usize, field: usize) -> u64 {
+        self.measures + (m * MEASURE_ENTRY_SIZE + field) as u64
+    }
+}
+
+fn global_getter(global: u32) -> Function {
+    let mut f = Function::new([]);
+    f.instructions().global_get(global).end();
+    f
+}
+
+/// Ensures memory holds `bytes` (an i64 on the stack); leaves 1 on success, 0 when the cap refuses.
+fn ensure_memory(s: &mut InstructionSink<'_>, bytes_local: u32, pages_local: u32) {
+    // pages needed = ceil(bytes / 64 KiB); over the cap → 0
+    s.local_get(bytes_local).i64_const(PAGE * MAX_PAGES as i64).i64_gt_s();
+    s.if_(BlockType::Result(ValType::I32)).i32_const(0).else_();
+    s.local_get(bytes_local).i64_const(PAGE - 1).i64_add().i64_const(16).i64_shr_u().i32_wrap_i64();
+    s.memory_size(0).i32_sub().local_tee(pages_local);
+    s.i32_const(0).i32_gt_s();
+    s.if_(BlockType::Result(ValType::I32));
+    s.local_get(pages_local).memory_grow(0).i32_const(-1).i32_ne();
+    s.else_().i32_const(1).end();
+    s.end();
+}
+
+/// `xince_alloc(len) -> ptr`: the input address (always `input_base`: each call resets the arena), after
+/// growing memory to hold `len` input bytes and the largest output they can produce; 0 on failure.
+fn alloc_function(input_base: i32, layout: &OutputLayout) -> Function {
+    // locals: 1 = bytes (i64), 2 = pages to grow (i32)
+    let mut f = Function::new_with_locals_types([ValType::I64, ValType::I32]);
+    let mut s = f.instructions();
+    s.local_get(0).i32_const(0).i32_lt_s().if_(BlockType::Empty).i32_const(0).return_().end();
+    // bytes = input_base + len + 8 + fixed + (len / RECORD_SIZE + 1) * OBJECTION_ENTRY_SIZE
+    s.i64_const(i64::from(input_base) + 8 + layout.fixed as i64 + OBJECTION_ENTRY_SIZE as i64);
+    s.local_get(0).i64_extend_i32_u().i64_add();
+    s.local_get(0).i64_extend_i32_u().i64_const(RECORD_SIZE as i64).i64_div_u();
+    s.i64_const(OBJECTION_ENTRY_SIZE as i64).i64_mul().i64_add().local_set(1);
+    ensure_memory(&mut s, 1, 2);
+    s.if_(BlockType::Result(ValType::I32)).i32_const(input_base).else_().i32_const(0).end();
+    s.end();
+    f
+}
+
+/// `add_months(day, months) -> day` with the month-end rule; `NO_DATE` outside the guarded domain.
+fn add_months_function() -> Function {
+    // params: 0 day, 1 months. locals (i32): 2 z/era scratch, 3 doe, 4 yoe, 5 y, 6 doy, 7 mp, 8 dd, 9 m,
+    // 10 total, 11 q, 12 r, 13 dim
+    let mut f = Function::new([(12, ValType::I32)]);
+    let mut s = f.instructions();
+    let (day, months, era, doe, yoe, y, doy, mp, dd, m, total, q, r, dim) = (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13);
+    // guard
+    s.local_get(day).i32_const(MIN_CIVIL_DAY).i32_lt_s();
+    s.local_get(day).i32_const(MAX_CIVIL_DAY).i32_gt_s().i32_or();
+    s.local_get(months).i32_const(-MAX_MONTHS).i32_lt_s().i32_or();
+    s.local_get(months).i32_const(MAX_MONTHS).i32_gt_s().i32_or();
+    s.if_(BlockType::Empty).i32_const(NO_DATE).return_().end();
+    // civil from days (z >= 0 inside the domain)
+    s.local_get(day).i32_const(719_468).i32_add().local_set(r); // r = z
+    s.local_get(r).i32_const(146_097).i32_div_s().local_set(era);
+    s.local_get(r).local_get(era).i32_const(146_097).i32_mul().i32_sub().local_set(doe);
+    s.local_get(doe);
+    s.local_get(doe).i32_const(1460).i32_div_s().i32_sub();
+    s.local_get(doe).i32_const(36_524).i32_div_s().i32_add();
+    s.local_get(doe).i32_const(146_096).i32_div_s().i32_sub();
+    s.i32_const(365).i32_div_s().local_set(yoe);
+    s.local_get(yoe).local_get(era).i32_const(400).i32_mul().i32_add().local_set(y);
+    s.local_get(doe);
+    s.local_get(yoe).i32_const(365).i32_mul();
+    s.local_get(yoe).i32_const(4).i32_div_s().i32_add();
+    s.local_get(yoe).i32_const(100).i32_div_s().i32_sub();
+    s.i32_sub().local_set(doy);
+    s.local_get(doy).i32_const(5).i32_mul().i32_const(2).i32_add().i32_const(153).i32_div_s().local_set(mp);
+    s.local_get(doy);
+    s.local_get(mp).i32_const(153).i32_mul().i32_const(2).i32_add().i32_const(5).i32_div_s();
+    s.i32_sub().i32_const(1).i32_add().local_set(dd);
+    s.local_get(mp).i32_const(3).i32_add();
+    s.local_get(mp).i32_const(9).i32_sub();
+    s.local_get(mp).i32_const(10).i32_lt_s().select().local_set(m);
+    s.local_get(y).i32_const(1).i32_add();
+    s.local_get(y);
+    s.local_get(m).i32_const(2).i32_le_s().select().local_set(y);
+    // total months, Euclidean division by 12
+    s.local_get(y).i32_const(12).i32_mul().local_get(m).i32_add().i32_const(1).i32_sub();
+    s.local_get(months).i32_add().local_set(total);
+    s.local_get(total).i32_const(12).i32_div_s().local_set(q);
+    s.local_get(total).i32_const(12).i32_rem_s().local_set(r);
+    s.local_get(r).i32_const(0).i32_lt_s().if_(BlockType::Empty);
+    s.local_get(r).i32_const(12).i32_add().local_set(r);
+    s.local_get(q).i32_const(1).i32_sub().local_set(q);
+    s.end();
+    s.local_get(r).i32_const(1).i32_add().local_set(m); // m = new month, q = new year
+    // days in month: February by leap year, else 30 + ((m + m/8) & 1)
+    s.local_get(m).i32_const(2).i32_eq().if_(BlockType::Result(ValType::I32));
+    s.i32_const(29).i32_const(28);
+    s.local_get(q).i32_const(4).i32_rem_s().i32_eqz();
+    s.local_get(q).i32_const(100).i32_rem_s().i32_const(0).i32_ne().i32_and();
+    s.local_get(q).i32_const(400).i32_rem_s().i32_eqz().i32_or();
+    s.select();
+    s.else_();
+    s.local_get(m).local_get(m).i32_const(3).i32_shr_u().i32_add().i32_const(1).i32_and().i32_const(30).i32_add();
+    s.end().local_set(dim);
+    s.local_get(dd).local_get(dim).local_get(dd).local_get(dim).i32_lt_s().select().local_set(dd);
+    // days from civil
+    s.local_get(q).i32_const(1).i32_sub().local_get(q).local_get(m).i32_const(2).i32_le_s().select().local_set(y);
+    s.local_get(y).local_get(y).i32_const(399).i32_sub().local_get(y).i32_const(0).i32_ge_s().select();
+    s.i32_const(400).i32_div_s().local_set(era);
+    s.local_get(y).local_get(era).i32_const(400).i32_mul().i32_sub().local_set(yoe);
+    s.local_get(m).i32_const(3).i32_sub().local_get(m).i32_const(9).i32_add().local_get(m).i32_const(2).i32_gt_s();
+    s.select().local_set(mp);
+    s.local_get(mp).i32_const(153).i32_mul().i32_const(2).i32_add().i32_const(5).i32_div_s();
+    s.local_get(dd).i32_add().i32_const(1).i32_sub().local_set(doy);
+    s.local_get(yoe).i32_const(365).i32_mul();
+    s.local_get(yoe).i32_const(4).i32_div_s().i32_add();
+    s.local_get(yoe).i32_const(100).i32_div_s().i32_sub();
+    s.local_get(doy).i32_add().local_set(doe);
+    s.local_get(era).i32_const(146_097).i32_mul().local_get(doe).i32_add().i32_const(719_468).i32_sub();
+    s.end();
+    f
+}
+
+/// `add_workdays(day, n) -> day`: the n-th working day after `day` (before it when n < 0);
+/// `WORKDAY_OUT_OF_RANGE` when a day it must inspect is outside the calendar.
+fn add_workdays_function(program: &Program) -> Function {
+    let cal = &program.calendar;
+    // params: 0 day, 1 n. locals: 2 step (i32), 3 remaining (i32, unsigned), 4 offset (i64)
+    let mut f = Function::new_with_locals_types([ValType::I32, ValType::I32, ValType::I64]);
+    let mut s = f.instructions();
+    let (day, n, step, remaining, offset) = (0, 1, 2, 3, 4);
+    s.local_get(day).i32_const(NO_DATE).i32_eq().if_(BlockType::Empty).i32_const(NO_DATE).return_().end();
+    s.i32_const(-1).i32_const(1).local_get(n).i32_const(0).i32_lt_s().select().local_set(step);
+    s.i32_const(0).local_get(n).i32_sub().local_get(n).local_get(n).i32_const(0).i32_lt_s().select().local_set(remaining);
+    s.block(BlockType::Empty).loop_(BlockType::Empty);
+    s.local_get(remaining).i32_eqz().br_if(1);
+    s.local_get(day).local_get(step).i32_add().local_set(day);
+    s.local_get(day).i64_extend_i32_s().i64_const(i64::from(cal.first_day)).i64_sub().local_tee(offset);
+    s.i64_const(i64::from(cal.day_count)).i64_ge_u().if_(BlockType::Empty).i32_const(WORKDAY_OUT_OF_RANGE).return_().end();
+    s.local_get(remaining);
+    s.local_get(offset).i32_wrap_i64().i32_const(3).i32_shr_u().i32_load8_u(mem(CALENDAR_BASE as u64, 0));
+    s.local_get(offset).i32_wrap_i64().i32_const(7).i32_and().i32_shr_u().i32_const(1).i32_and();
+    s.i32_sub().local_set(remaining);
+    s.br(0).end().end();
+    s.local_get(day).end();
+    f
+}
+
+/// Static type of an expression's value on the wasm stack.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Ty {
+    Bool,
+    Int,
+    Num,
+    Date,
+    Code,
+}
+
+fn type_of(e: &Expr) -> Ty {
+    match e {
+        Expr::Bool(_)
+        | Expr::Cmp(..)
+        | Expr::InSet(..)
+        | Expr::RecordHasFlags(_)
+        | Expr::HasRole(_)
+        | Expr::And(_)
+        | Expr::Or(_)
+        | Expr::Not(_)
+        | Expr::Exists { .. }
+        | Expr::OnList(_) => Ty::Bool,
+        Expr::Int(_) | Expr::Count { .. } => Ty::Int,
+        Expr::Num(_) | Expr::Record(RecordField::Amount) => Ty::Num,
+        Expr::Date(_) | Expr::Record(RecordField::Date) | Expr::AsOf | Expr::AddDuration(..) => Ty::Date,
+        Expr::Code(_) | Expr::Record(_) | Expr::Subject(_) | Expr::Scenario => Ty::Code,
+    }
+}
+
+/// The record a predicate refers to: locals holding its index and its address.
+#[derive(Clone, Copy)]
+struct Rec {
+    index: u32,
+    base: u32,
+}
+
+/// Builder of `xince_evaluate`: instruction bytes, locals, and the block depth for branch targets.
+struct Gen<'p> {
+    program: &'p Program,
+    layout: &'p OutputLayout,
+    code: Vec<u8>,
+    locals: Vec<ValType>,
+    depth: u32,
+    fail_label: u32,
+    /// Lists whose entries are already written (`OnList` on a later one is false, as in the interpreter).
+    lists_done: usize,
+    // fixed locals
+    ptr: u32,
+    len: u32,
+    count: u32,
+    as_of: u32,
+    scenario: u32,
+    out: u32,
+    err_record: u32,
+    scratch64: u32,
+}
+
+const PARAMS: u32 = 2;
+
+impl<'p> Gen<'p> {
+    fn new(program: &'p Program, layout: &'p OutputLayout) -> Self {
+        let mut g = Gen {
+            program,
+            layout,
+            code: Vec::with_capacity(4096),
+            locals: Vec::new(),
+            depth: 0,
+            fail_label: 0,
+            lists_done: 0,
+            ptr: 0,
+            len: 1,
+            count: 0,
+            as_of: 0,
+            scenario: 0,
+            out: 0,
+            err_record: 0,
+            scratch64: 0,
+        };
+        g.count = g.local(ValType::I32);
+        g.as_of = g.local(ValType::I32);
+        g.scenario = g.local(ValType::I32);
+        g.out = g.local(ValType::I32);
+        g.err_record = g.local(ValType::I32);
+        g.scratch64 = g.local(ValType::I64);
+        g
+    }
+
+    fn s(&mut self) -> InstructionSink<'_> {
+        InstructionSink::new(&mut self.code)
+    }
+
+    fn local(&mut self, ty: ValType) -> u32 {
+        self.locals.push(ty);
+        PARAMS + self.locals.len() as u32 - 1
+    }
+
+    fn block(&mut self, bt: BlockType) -> u32 {
+        self.s().block(bt);
+        self.depth += 1;
+        self.depth
+    }
+    fn loop_(&mut self) -> u32 {
+        self.s().loop_(BlockType::Empty);
+        self.depth += 1;
+        self.depth
+    }
+    fn if_(&mut self, bt: BlockType) {
+        self.s().if_(bt);
+        self.depth += 1;
+    }
+    fn else_(&mut self) {
+        self.s().else_();
+    }
+    fn end(&mut self) {
+        self.s().end();
+        self.depth -= 1;
+    }
+    fn br(&mut self, label: u32) {
+        let rel = self.depth - label;
+        self.s().br(rel);
+    }
+    fn br_if(&mut self, label: u32) {
+        let rel = self.depth - label;
+        self.s().br_if(rel);
+    }
+
+    /// Leaves evaluation with `code`, noting the record being examined.
+    fn fail(&mut self, code: EvalErrorCode, rec: Option<Rec>) {
+        match rec {
+            Some(r) => self.s().local_get(r.index),
+            None => self.s().i32_const(-1),
+        };
+        let err = self.err_record;
+        self.s().local_set(err).i32_const(code as i32);
+        let label = self.fail_label;
+        self.br(label);
+    }
+
+    /// `if <condition on stack> { fail }`.
+    fn fail_if(&mut self, code: EvalErrorCode, rec: Option<Rec>) {
+        self.if_(BlockType::Empty);
+        self.fail(code, rec);
+        self.end();
+    }
+
+    fn evaluate_function(mut self) -> Result<Function, CodegenError> {
+        let (ptr, len, count, as_of, out) = (self.ptr, self.len, self.count, self.as_of, self.out);
+        let program = self.program;
+        let fixed = self.layout.fixed;
+        let err_record = self.err_record;
+        self.s().i32_const(-1).local_set(err_record);
+        self.fail_label = self.block(BlockType::Result(ValType::I32));
+
+        // Input validation: in bounds, long enough, magic, version, exact length.
+        let bad = EvalErrorCode::BadInput;
+        self.s().local_get(ptr).i64_extend_i32_u().local_get(len).i64_extend_i32_u().i64_add();
+        self.s().memory_size(0).i64_extend_i32_u().i64_const(16).i64_shl().i64_gt_u();
+        self.fail_if(bad, None);
+        self.s().local_get(len).i32_const(INPUT_HEADER_SIZE as i32).i32_lt_u();
+        self.fail_if(bad, None);
+        self.s().local_get(ptr).i32_load(mem(ih::MAGIC as u64, 2)).i32_const(layout::INPUT_MAGIC as i32).i32_ne();
+        self.fail_if(bad, None);
+        self.s().local_get(ptr).i32_load(mem(ih::ABI_VERSION as u64, 2)).i32_const(xince_abi::ABI_VERSION as i32).i32_ne();
+        self.fail_if(bad, None);
+        self.s().local_get(ptr).i32_load(mem(ih::RECORD_COUNT as u64, 2)).local_tee(count).i64_extend_i32_u();
+        self.s().i64_const(RECORD_SIZE as i64).i64_mul().i64_const(INPUT_HEADER_SIZE as i64).i64_add();
+        self.s().local_get(len).i64_extend_i32_u().i64_ne();
+        self.fail_if(bad, None);
+
+        // 0. in force
+        self.s().local_get(ptr).i32_load(mem(ih::AS_OF as u64, 2)).local_tee(as_of).i32_const(program.effective_from).i32_lt_s();
+        self.fail_if(EvalErrorCode::NotYetInForce, None);
+        self.s().local_get(as_of).i32_const(program.effective_until).i32_gt_s();
+        self.fail_if(EvalErrorCode::NoLongerInForce, None);
+        let scenario = self.scenario;
+        self.s().local_get(ptr).i32_load(mem(ih::SCENARIO as u64, 2)).local_set(scenario);
+
+        // Output right after the input, 8-aligned; grow memory for the largest answer.
+        self.s().local_get(ptr).local_get(len).i32_add().i32_const(7).i32_add().i32_const(-8).i32_and().local_set(out);
+        let bytes = self.scratch64;
+        let pages = self.local(ValType::I32);
+        self.s().local_get(out).i64_extend_i32_u().i64_const(fixed as i64).i64_add();
+        self.s().local_get(count).i64_extend_i32_u().i64_const(OBJECTION_ENTRY_SIZE as i64).i64_mul().i64_add();
+        self.s().local_set(bytes);
+        {
+            let mut s = self.s();
+            ensure_memory(&mut s, bytes, pages);
+        }
+        self.s().i32_eqz();
+        self.fail_if(EvalErrorCode::InputTooLarge, None);
+
+        // 2. lists
+        for (k, list) in program.lists.iter().enumerate() {
+            self.list(k, list)?;
+            self.lists_done = k + 1;
+        }
+        self.precedence();
+        // 3. measures
+        for (j, measure) in program.measures.iter().enumerate() {
+            self.measure(j, &measure.trigger, &measure.scenarios)?;
+        }
+        // 4. incentives
+        for (j, incentive) in program.incentives.iter().enumerate() {
+            let failed = self.local(ValType::I32);
+            self.s().i32_const(-1).local_set(failed);
+            let done = self.block(BlockType::Empty);
+            for (k, clause) in incentive.clauses.iter().enumerate() {
+                self.bool_expr(clause, None)?;
+                self.s().i32_eqz();
+                self.if_(BlockType::Empty);
+                self.s().i32_const(k as i32).local_set(failed);
+                self.br(done);
+                self.end();
+            }
+            self.end();
+            let at = self.layout.incentives + (j * layout::INCENTIVE_ENTRY_SIZE) as u64;
+            self.s().local_get(out).local_get(failed).i32_const(-1).i32_eq().i32_store(mem(at, 2));
+            self.s().local_get(out).local_get(failed).i32_store(mem(at + 4, 2));
+        }
+        // 5. notifications
+        for (j, notification) in program.notifications.iter().enumerate() {
+            let at = self.layout.notifications + (j * layout::NOTIFICATION_ENTRY_SIZE) as u64;
+            self.s().local_get(out);
+            self.bool_expr(&notification.condition, None)?;
+            self.s().i32_store(mem(at, 2));
+        }
+        // 6. grade
+        self.s().local_get(out);
+        let levels = program.grading.as_ref().map_or(&[][..], |g| &g.levels[..]);
+        let grade = self.block(BlockType::Result(ValType::I32));
+        for (k, level) in levels.iter().enumerate() {
+            self.s().i32_const(k as i32);
+            self.bool_expr(level, None)?;
+            self.br_if(grade);
+            self.s().drop();
+        }
+        self.s().i32_const(-1);
+        self.end();
+        self.s().i32_store(mem(oh::GRADE as u64, 2));
+        // 7. objections
+        let cursor = self.local(ValType::I32);
+        self.s().local_get(out).i32_const(fixed as i32).i32_add().local_set(cursor);
+        self.objections(cursor)?;
+        // header
+        let header: [(usize, i32); 5] = [
+            (oh::MAGIC, layout::OUTPUT_MAGIC as i32),
+            (oh::LIST_COUNT, program.lists.len() as i32),
+            (oh::MEASURE_COUNT, program.measures.len() as i32),
+            (oh::INCENTIVE_COUNT, program.incentives.len() as i32),
+            (oh::NOTIFICATION_COUNT, program.notifications.len() as i32),
+        ];
+        for (at, v) in header {
+            self.s().local_get(out).i32_const(v).i32_store(mem(at as u64, 2));
+        }
+        self.s().local_get(out).local_get(cursor).local_get(out).i32_sub().i32_const(fixed as i32).i32_sub();
+        self.s().i32_const(OBJECTION_ENTRY_SIZE as i32).i32_div_u().i32_store(mem(oh::OBJECTION_COUNT as u64, 2));
+        self.s().local_get(out).i32_const(-1).i32_store(mem(oh::ERROR_DETAIL as u64, 2));
+        self.s().local_get(out).global_set(G_OUTPUT_PTR);
+        self.s().local_get(cursor).local_get(out).i32_sub().global_set(G_OUTPUT_LEN);
+        self.s().i32_const(0).return_();
+        self.end();
+
+        // Failure: the code is on the stack; write the error header.
+        let code = self.local(ValType::I32);
+        let mut s = self.s();
+        s.local_set(code);
+        let e = ERROR_HEADER;
+        let words: [(usize, i32); 7] = [
+            (oh::MAGIC, layout::OUTPUT_MAGIC as i32),
+            (oh::LIST_COUNT, 0),
+            (oh::MEASURE_COUNT, 0),
+            (oh::INCENTIVE_COUNT, 0),
+            (oh::NOTIFICATION_COUNT, 0),
+            (oh::GRADE, -1),
+            (oh::OBJECTION_COUNT, 0),
+        ];
+        for (at, v) in words {
+            s.i32_const(e + at as i32).i32_const(v).i32_store(mem(0, 2));
+        }
+        s.i32_const(e + oh::ERROR_DETAIL as i32).local_get(err_record).i32_store(mem(0, 2));
+        s.i32_const(e).global_set(G_OUTPUT_PTR);
+        s.i32_const(layout::OUTPUT_HEADER_SIZE as i32).global_set(G_OUTPUT_LEN);
+        s.local_get(code).end();
+
+        let mut f = Function::new_with_locals_types(self.locals.iter().copied());
+        f.raw(self.code.iter().copied());
+        Ok(f)
+    }
+
+    /// `for i in 0..count { body }`; the body gets the record and a label that skips to the next record, and
+    /// the loop's exit label.
+    fn for_each_record(
+        &mut self,
+        body: impl FnOnce(&mut Self, Rec, u32, u32) -> Result<(), CodegenError>,
+    ) -> Result<(), CodegenError> {
+        let rec = Rec { index: self.local(ValType::I32), base: self.local(ValType::I32) };
+        let (ptr, count) = (self.ptr, self.count);
+        self.s().i32_const(0).local_set(rec.index);
+        let exit = self.block(BlockType::Empty);
+        let next = self.loop_();
+        self.s().local_get(rec.index).local_get(count).i32_ge_u();
+        self.br_if(exit);
+        self.s().local_get(ptr).local_get(rec.index).i32_const(6).i32_shl().i32_add();
+        self.s().i32_const(INPUT_HEADER_SIZE as i32).i32_add().local_set(rec.base);
+        let skip = self.block(BlockType::Empty);
+        body(self, rec, skip, exit)?;
+        self.end();
+        self.s().local_get(rec.index).i32_const(1).i32_add().local_set(rec.index);
+        self.br(next);
+        self.end();
+        self.end();
+        Ok(())
+    }
+
+    fn load_field(&mut self, rec: Rec, field: usize) {
+        self.s().local_get(rec.base).i32_load(mem(field as u64, 2));
+    }
+
+    /// Pushes the duration added to the date on the stack (errors noted against `rec`).
+    fn add(&mut self, duration: Duration, rec: Option<Rec>) {
+        match duration.unit {
+            Unit::Day => {
+                let t = self.local(ValType::I32);
+                self.s().local_tee(t).i32_const(duration.amount).i32_add();
+                self.s().i32_const(NO_DATE).local_get(t).i32_const(NO_DATE).i32_ne().select();
+            }
+            Unit::Month => {
+                self.s().i32_const(duration.amount).call(F_ADD_MONTHS);
+            }
+            Unit::Year => match duration.amount.checked_mul(12) {
+                Some(months) => {
+                    self.s().i32_const(months).call(F_ADD_MONTHS);
+                }
+                None => {
+                    self.s().drop().i32_const(NO_DATE);
+                }
+            },
+            Unit::WorkDay => {
+                let t = self.local(ValType::I32);
+                self.s().i32_const(duration.amount).call(F_ADD_WORKDAYS).local_tee(t);
+                self.s().i32_const(WORKDAY_OUT_OF_RANGE).i32_eq();
+                self.fail_if(EvalErrorCode::CalendarRange, rec);
+                self.s().local_get(t);
+            }
+        }
+    }
+
+    /// Pushes a Bool (0/1); a value of another type counts as false, as in the interpreter.
+    fn bool_expr(&mut self, e: &Expr, rec: Option<Rec>) -> Result<(), CodegenError> {
+        if self.expr(e, rec)? != Ty::Bool {
+            self.s().drop().i32_const(0);
+        }
+        Ok(())
+    }
+
+    fn expr(&mut self, e: &Expr, rec: Option<Rec>) -> Result<Ty, CodegenError> {
+        let ty = type_of(e);
+        match e {
+            Expr::Bool(b) => {
+                self.s().i32_const(*b as i32);
+            }
+            Expr::Int(n) => {
+                self.s().i64_const(*n);
+            }
+            Expr::Num(x) => {
+                self.s().f64_const(Ieee64::from(*x));
+            }
+            Expr::Date(v) | Expr::Code(v) => {
+                self.s().i32_const(*v);
+            }
+            Expr::Record(field) => match rec {
+                Some(r) => {
+                    let at = match field {
+                        RecordField::Type => rf::TYPE,
+                        RecordField::Domain => rf::DOMAIN,
+                        RecordField::Severity => rf::SEVERITY,
+                        RecordField::Grade => rf::GRADE,
+                        RecordField::Procedure => rf::PROCEDURE,
+                        RecordField::Date => rf::DATE,
+                        RecordField::Amount => rf::AMOUNT,
+                    };
+                    if *field == RecordField::Amount {
+                        self.s().local_get(r.base).f64_load(mem(at as u64, 3));
+                    } else {
+                        self.load_field(r, at);
+                    }
+                }
+                None => match field {
+                    RecordField::Amount => {
+                        self.s().f64_const(Ieee64::from(f64::NAN));
+                    }
+                    RecordField::Date => {
+                        self.s().i32_const(NO_DATE);
+                    }
+                    _ => {
+                        self.s().i32_const(NO_CODE);
+                    }
+                },
+            },
+            Expr::Subject(field) => {
+                let at = match field {
+                    SubjectField::Kind => ih::SUBJECT_KIND,
+                    SubjectField::Sector => ih::SUBJECT_SECTOR,
+                };
+                let ptr = self.ptr;
+                self.s().local_get(ptr).i32_load(mem(at as u64, 2));
+            }
+            Expr::AsOf => {
+                let as_of = self.as_of;
+                self.s().local_get(as_of);
+            }
+            Expr::Scenario => {
+                let scenario = self.scenario;
+                self.s().local_get(scenario);
+            }
+            Expr::Cmp(op, a, b) => self.compare(*op, a, b, rec)?,
+            Expr::InSet(value, codes) => {
+                if self.expr(value, rec)? != Ty::Code {
+                    self.s().drop().i32_const(0);
+                } else {
+                    let codes: Vec<i32> = codes.iter().copied().filter(|&c| c != NO_CODE).collect();
+                    self.in_set(&codes);
+                }
+            }
+            Expr::RecordHasFlags(mask) => match rec {
+                Some(r) => {
+                    self.s().local_get(r.base).i64_load(mem(rf::FLAGS as u64, 3)).i64_const(*mask as i64).i64_and();
+                    self.s().i64_const(0).i64_ne();
+                }
+                None => {
+                    self.s().i32_const(0);
+                }
+            },
+            Expr::HasRole(mask) => {
+                let ptr = self.ptr;
+                self.s().local_get(ptr).i32_load(mem(ih::RELATED_ROLES as u64, 2)).i32_const(*mask as i32).i32_and();
+                self.s().i32_const(0).i32_ne();
+            }
+            Expr::And(items) | Expr::Or(items) => {
+                let is_and = matches!(e, Expr::And(_));
+                match items.split_last() {
+                    None => {
+                        self.s().i32_const(is_and as i32);
+                    }
+                    Some((last, rest)) => {
+                        // block (result i32): for each but the last, leave early with its deciding value.
+                        let done = self.block(BlockType::Result(ValType::I32));
+                        for item in rest {
+                            self.s().i32_const(!is_and as i32);
+                            self.bool_expr(item, rec)?;
+                            if is_and {
+                                self.s().i32_eqz();
+                            }
+                            self.br_if(done);
+                            self.s().drop();
+                        }
+                        self.bool_expr(last, rec)?;
+                        self.end();
+                    }
+                }
+            }
+            Expr::Not(inner) => {
+                self.bool_expr(inner, rec)?;
+                self.s().i32_eqz();
+            }
+            Expr::Exists { condition, within } => {
+                let n = self.quantify(condition, *within, true)?;
+                self.s().local_get(n).i64_const(0).i64_ne();
+            }
+            Expr::Count { condition, within } => {
+                let n = self.quantify(condition, *within, false)?;
+                self.s().local_get(n);
+            }
+            Expr::OnList(l) => {
+                let l = *l as usize;
+                if l < self.lists_done {
+                    let (out, at) = (self.out, self.layout.list(l, le::STATUS));
+                    self.s().local_get(out).i32_load(mem(at, 2)).i32_const(1).i32_sub().i32_const(2).i32_lt_u();
+                } else {
+                    self.s().i32_const(0);
+                }
+            }
+            Expr::AddDuration(date, duration) => {
+                if self.expr(date, rec)? == Ty::Date {
+                    self.add(*duration, rec);
+                } else {
+                    self.s().drop().i32_const(NO_DATE);
+                }
+            }
+        }
+        Ok(ty)
+    }
+
+    /// Membership of the code on the stack (never `NO_CODE`-valued: those codes were filtered out).
+    fn in_set(&mut self, codes: &[i32]) {
+        let t = self.local(ValType::I32);
+        self.s().local_set(t);
+        if codes.len() > 2 && codes.iter().all(|&c| (0..64).contains(&c)) {
+            let mask = codes.iter().fold(0u64, |m, &c| m | 1 << c);
+            self.s().i64_const(mask as i64).local_get(t).i64_extend_i32_u().i64_shr_u().i64_const(1).i64_and();
+            self.s().i32_wrap_i64().local_get(t).i32_const(64).i32_lt_u().i32_and();
+            return;
+        }
+        if codes.is_empty() {
+            self.s().i32_const(0);
+            return;
+        }
+        for (k, &c) in codes.iter().enumerate() {
+            self.s().local_get(t).i32_const(c).i32_eq();
+            if k > 0 {
+                self.s().i32_or();
+            }
+        }
+    }
+
+    fn compare(&mut self, op: CmpOp, a: &Expr, b: &Expr, rec: Option<Rec>) -> Result<(), CodegenError> {
+        let (ta, tb) = (type_of(a), type_of(b));
+        let numeric = |t: Ty| matches!(t, Ty::Int | Ty::Num);
+        if ta == Ty::Int && tb == Ty::Int {
+            self.expr(a, rec)?;
+            self.expr(b, rec)?;
+            let mut s = self.s();
+            match op {
+                CmpOp::Eq => s.i64_eq(),
+                CmpOp::Ne => s.i64_ne(),
+                CmpOp::Gt => s.i64_gt_s(),
+                CmpOp::Ge => s.i64_ge_s(),
+                CmpOp::Lt => s.i64_lt_s(),
+                CmpOp::Le => s.i64_le_s(),
+            };
+        } else if numeric(ta) && numeric(tb) {
+            // IEEE comparisons already give the absent rule for NaN: false, except `!=`.
+            self.expr(a, rec)?;
+            if ta == Ty::Int {
+                self.s().f64_convert_i64_s();
+            }
+            self.expr(b, rec)?;
+            if tb == Ty::Int {
+                self.s().f64_convert_i64_s();
+            }
+            let mut s = self.s();
+            match op {
+                CmpOp::Eq => s.f64_eq(),
+                CmpOp::Ne => s.f64_ne(),
+                CmpOp::Gt => s.f64_gt(),
+                CmpOp::Ge => s.f64_ge(),
+                CmpOp::Lt => s.f64_lt(),
+                CmpOp::Le => s.f64_le(),
+            };
+        } else if ta == tb && matches!(ta, Ty::Date | Ty::Code | Ty::Bool) {
+            let sentinel = match ta {
+                Ty::Date => Some(NO_DATE),
+                Ty::Code => Some(NO_CODE),
+                _ => None,
+            };
+            let (x, y) = (self.local(ValType::I32), self.local(ValType::I32));
+            self.expr(a, rec)?;
+            self.s().local_set(x);
+            self.expr(b, rec)?;
+            self.s().local_set(y);
+            self.s().local_get(x).local_get(y);
+            let mut s = self.s();
+            match op {
+                CmpOp::Eq => s.i32_eq(),
+                CmpOp::Ne => s.i32_ne(),
+                CmpOp::Gt => s.i32_gt_s(),
+                CmpOp::Ge => s.i32_ge_s(),
+                CmpOp::Lt => s.i32_lt_s(),
+                CmpOp::Le => s.i32_le_s(),
+            };
+            if let Some(sentinel) = sentinel {
+                // A constant other than the sentinel needs no check; with `==`/`!=` against such a constant the
+                // plain comparison already gives the absent rule.
+                let known = |e: &Expr| matches!(e, Expr::Code(c) | Expr::Date(c) if *c != sentinel);
+                let short = matches!(op, CmpOp::Eq | CmpOp::Ne) && (known(a) || known(b));
+                if !short {
+                    for (v, e) in [(x, a), (y, b)] {
+                        if known(e) {
+                            continue;
+                        }
+                        let mut s = self.s();
+                        if op == CmpOp::Ne {
+                            s.local_get(v).i32_const(sentinel).i32_eq().i32_or();
+                        } else {
+                            s.local_get(v).i32_const(sentinel).i32_ne().i32_and();
+                        }
+                    }
+                }
+            }
+        } else {
+            // Ill-typed: evaluate both sides (their errors count), then never equal.
+            self.expr(a, rec)?;
+            self.s().drop();
+            self.expr(b, rec)?;
+            self.s().drop().i32_const((op == CmpOp::Ne) as i32);
+        }
+        Ok(())
+    }
+
+    /// Loops over counting records satisfying `condition` (and inside `within`); returns the i64 local holding
+    /// the number found (stopping at the first when `first_only`).
+    fn quantify(&mut self, condition: &Expr, within: Option<Duration>, first_only: bool) -> Result<u32, CodegenError> {
+        let n = self.local(ValType::I64);
+        let as_of = self.as_of;
+        self.s().i64_const(0).local_set(n);
+        self.for_each_record(|g, r, skip, exit| {
+            g.load_field(r, rf::DATE);
+            g.s().local_get(as_of).i32_gt_s();
+            g.br_if(skip);
+            g.load_field(r, rf::OBJECTION_UPHELD);
+            g.s().i32_const(0).i32_ne();
+            g.load_field(r, rf::OBJECTION_RESOLVED);
+            g.s().local_get(as_of).i32_le_s().i32_and();
+            g.br_if(skip);
+            g.bool_expr(condition, Some(r))?;
+            g.s().i32_eqz();
+            g.br_if(skip);
+            if let Some(w) = within {
+                g.s().local_get(as_of);
+                g.load_field(r, rf::DATE);
+                g.add(w, Some(r));
+                g.s().i32_gt_s();
+                g.br_if(skip);
+            }
+            g.s().local_get(n).i64_const(1).i64_add().local_set(n);
+            if first_only {
+                g.br(exit);
+            }
+            Ok(())
+        })?;
+        Ok(n)
+    }
+
+    /// Step 2 for list `k`: scan the records, keep the governing one, write the entry (before precedence).
+    fn list(&mut self, k: usize, list: &List) -> Result<(), CodegenError> {
+        let i32s: Vec<u32> = (0..8).map(|_| self.local(ValType::I32)).collect();
+        let (b_status, b_record, b_entered, b_last, b_earliest, b_ended, b_regime, b_rank) =
+            (i32s[0], i32s[1], i32s[2], i32s[3], i32s[4], i32s[5], i32s[6], i32s[7]);
+        let c: Vec<u32> = (0..7).map(|_| self.local(ValType::I32)).collect();
+        let (c_status, c_last, c_earliest, c_ended, c_regime, c_rank, date) = (c[0], c[1], c[2], c[3], c[4], c[5], c[6]);
+        let period = self.local(ValType::I32);
+        let as_of = self.as_of;
+        for (l, v) in [(b_status, 0), (b_record, -1), (b_entered, NO_DATE), (b_last, NO_DATE), (b_earliest, NO_DATE)] {
+            self.s().i32_const(v).local_set(l);
+        }
+        for (l, v) in [(b_ended, NO_DATE), (b_regime, -1), (b_rank, 0)] {
+            self.s().i32_const(v).local_set(l);
+        }
+        // Distinct (minimum, maximum) pairs this list can use; `period` indexes them at run time.
+        let (pairs, regimes) = self.period_pairs(list);
+        let suspends = self.program.objection.as_ref().is_some_and(|o| o.suspends);
+
+        self.for_each_record(|g, r, skip, _exit| {
+            g.load_field(r, rf::DATE);
+            g.s().local_tee(date).local_get(as_of).i32_gt_s();
+            g.br_if(skip);
+            g.bool_expr(&list.criterion, Some(r))?;
+            g.s().i32_eqz();
+            g.br_if(skip);
+            // period → (c_regime, period index)
+            match &list.period {
+                Period::Fixed { .. } => {
+                    g.s().i32_const(-1).local_set(c_regime).i32_const(0).local_set(period);
+                }
+                Period::Regime(candidates) => g.choose_regime(candidates, &regimes, &pairs, r, date, c_regime, period),
+            }
+            g.pair_day(&pairs, period, date, false, r);
+            g.s().local_set(c_last);
+            // earliest repair
+            let non_repairable = list.non_repairable.as_ref();
+            if list.exit_on_repair {
+                match non_repairable {
+                    Some(e) => g.bool_expr(e, Some(r))?,
+                    None => {
+                        g.s().i32_const(0);
+                    }
+                }
+                g.if_(BlockType::Result(ValType::I32));
+                g.s().i32_const(NO_DATE);
+                g.else_();
+                g.pair_day(&pairs, period, date, true, r);
+                g.end();
+            } else {
+                g.s().i32_const(NO_DATE);
+            }
+            g.s().local_set(c_earliest);
+            // status
+            g.load_field(r, rf::OBJECTION_UPHELD);
+            g.s().i32_const(0).i32_ne();
+            g.load_field(r, rf::OBJECTION_RESOLVED);
+            g.s().local_get(as_of).i32_le_s().i32_and();
+            g.if_(BlockType::Empty);
+            g.s().i32_const(ListStatusCode::REVOKED).local_set(c_status);
+            g.load_field(r, rf::OBJECTION_RESOLVED);
+            g.s().local_set(c_ended);
+            g.else_();
+            if list.exit_on_repair {
+                g.load_field(r, rf::REPAIR_DATE);
+                g.s().local_get(as_of).i32_le_s();
+                g.load_field(r, rf::REPAIR_DATE);
+                g.s().local_get(c_earliest).i32_ge_s().i32_and();
+                g.s().local_get(r.base).i64_load(mem(rf::REPAIR_CONDITIONS as u64, 3));
+                g.s().i64_const(list.repair_conditions as i64).i64_and().i64_const(list.repair_conditions as i64).i64_eq();
+                g.s().i32_and();
+            } else {
+                g.s().i32_const(0);
+            }
+            g.if_(BlockType::Empty);
+            g.s().i32_const(ListStatusCode::REPAIRED).local_set(c_status);
+            g.load_field(r, rf::REPAIR_DATE);
+            g.s().local_set(c_ended);
+            g.else_();
+            g.s().local_get(as_of).local_get(c_last).i32_gt_s();
+            g.if_(BlockType::Empty);
+            g.s().i32_const(ListStatusCode::EXPIRED).local_set(c_status);
+            g.s().local_get(c_last).i32_const(1).i32_add().local_set(c_ended);
+            g.else_();
+            g.s().i32_const(NO_DATE).local_set(c_ended);
+            if suspends {
+                g.s().i32_const(ListStatusCode::SUSPENDED).i32_const(ListStatusCode::ACTIVE);
+                g.load_field(r, rf::OBJECTION_FILED);
+                g.s().local_get(as_of).i32_le_s();
+                g.load_field(r, rf::OBJECTION_RESOLVED);
+                g.s().local_get(as_of).i32_gt_s().i32_and();
+                g.s().select();
+            } else {
+                g.s().i32_const(ListStatusCode::ACTIVE);
+            }
+            g.s().local_set(c_status);
+            g.end();
+            g.end();
+            g.end();
+            // rank and comparison with the best so far
+            g.s().local_get(c_status).i32_const(1).i32_eq().i32_const(1).i32_shl();
+            g.s().local_get(c_status).i32_const(2).i32_eq().i32_or().local_set(c_rank);
+            g.s().local_get(b_status).i32_eqz();
+            g.s().local_get(c_rank).local_get(b_rank).i32_gt_u().i32_or();
+            g.s().local_get(c_rank).local_get(b_rank).i32_eq();
+            g.s().local_get(c_last).local_get(b_last).i32_gt_s();
+            g.s().local_get(c_ended).local_get(b_ended).i32_gt_s();
+            g.s().local_get(c_rank).select();
+            g.s().i32_and().i32_or();
+            g.if_(BlockType::Empty);
+            for (from, to) in [(c_status, b_status), (c_last, b_last), (c_earliest, b_earliest)] {
+                g.s().local_get(from).local_set(to);
+            }
+            for (from, to) in [(c_ended, b_ended), (c_regime, b_regime), (c_rank, b_rank), (date, b_entered)] {
+                g.s().local_get(from).local_set(to);
+            }
+            g.s().local_get(r.index).local_set(b_record);
+            g.end();
+            Ok(())
+        })?;
+        let out = self.out;
+        let fields = [
+            (le::STATUS, b_status),
+            (le::RECORD, b_record),
+            (le::ENTERED, b_entered),
+            (le::LAST_DAY, b_last),
+            (le::EARLIEST_REPAIR, b_earliest),
+            (le::ENDED_ON, b_ended),
+            (le::REGIME, b_regime),
+        ];
+        for (field, local) in fields {
+            let at = self.layout.list(k, field);
+            self.s().local_get(out).local_get(local).i32_store(mem(at, 2));
+        }
+        let at = self.layout.list(k, le::OVERRIDDEN_BY);
+        self.s().local_get(out).i32_const(-1).i32_store(mem(at, 2));
+        Ok(())
+    }
+
+    /// The distinct period pairs of a list and, for a regime period, each candidate's
+    /// (regime, [(severity, pair index)], default pair index).
+    #[allow(clippy::type_complexity)]
+    fn period_pairs(&self, list: &List) -> (Vec<(Option<Duration>, Duration)>, Vec<(u32, Vec<(i32, usize)>, Option<usize>)>) {
+        let mut pairs: Vec<(Option<Duration>, Duration)> = Vec::new();
+        let mut index = |p: (Option<Duration>, Duration)| match pairs.iter().position(|q| *q == p) {
+            Some(i) => i,
+            None => {
+                pairs.push(p);
+                pairs.len() - 1
+            }
+        };
+        let mut regimes = Vec::new();
+        match &list.period {
+            Period::Fixed { minimum, maximum } => {
+                index((*minimum, *maximum));
+            }
+            Period::Regime(candidates) => {
+                for &c in candidates {
+                    let Some(regime) = self.program.regimes.get(c as usize) else { continue };
+                    let mut by_severity = Vec::new();
+                    for (sev, min, max) in &regime.periods {
+                        // the first entry for a severity wins, as in the interpreter's `find`
+                        if !by_severity.iter().any(|(s, _)| s == sev) {
+                            by_severity.push((*sev, index((*min, *max))));
+                        }
+                    }
+                    let default = by_severity.iter().find(|(s, _)| *s == regime.default_severity).map(|(_, p)| *p);
+                    regimes.push((c, by_severity, default));
+                }
+            }
+        }
+        (pairs, regimes)
+    }
+
+    /// Pushes the regime (index into `Program::regimes`) in force on the day in `day_local` among `candidates`,
+    /// or -1.
+    fn regime_in_force(&mut self, candidates: &[u32], day_local: u32) {
+        let done = self.block(BlockType::Result(ValType::I32));
+        for &c in candidates {
+            let Some(regime) = self.program.regimes.get(c as usize) else { continue };
+            self.s().i32_const(c as i32);
+            self.s().local_get(day_local).i32_const(regime.effective_from).i32_ge_s();
+            self.s().local_get(day_local).i32_const(regime.effective_until).i32_le_s().i32_and();
+            self.br_if(done);
+            self.s().drop();
+        }
+        self.s().i32_const(-1);
+        self.end();
+    }
+
+    /// Pushes the pair index for (regime in `regime_local`, the record's severity); fails with `NoRegime` when
+    /// the regime has neither the severity nor its default.
+    #[allow(clippy::type_complexity)]
+    fn pair_of(&mut self, regimes: &[(u32, Vec<(i32, usize)>, Option<usize>)], regime_local: u32, r: Rec) {
+        let sev = self.local(ValType::I32);
+        self.load_field(r, rf::SEVERITY);
+        self.s().local_set(sev);
+        let done = self.block(BlockType::Result(ValType::I32));
+        for (regime, by_severity, default) in regimes {
+            self.s().local_get(regime_local).i32_const(*regime as i32).i32_eq();
+            self.if_(BlockType::Empty);
+            for (s, p) in by_severity {
+                self.s().i32_const(*p as i32).local_get(sev).i32_const(*s).i32_eq();
+                self.br_if(done);
+                self.s().drop();
+            }
+            match default {
+                Some(p) => {
+                    self.s().i32_const(*p as i32);
+                    self.br(done);
+                }
+                None => self.fail(EvalErrorCode::NoRegime, Some(r)),
+            }
+            self.end();
+        }
+        self.fail(EvalErrorCode::NoRegime, Some(r));
+        self.end();
+    }
+
+    /// Regime choice by the version rule; sets `regime_out` and `period_out`.
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
+    fn choose_regime(
+        &mut self,
+        candidates: &[u32],
+        regimes: &[(u32, Vec<(i32, usize)>, Option<usize>)],
+        pairs: &[(Option<Duration>, Duration)],
+        r: Rec,
+        date: u32,
+        regime_out: u32,
+        period_out: u32,
+    ) {
+        let (old, new, p_old, p_new) =
+            (self.local(ValType::I32), self.local(ValType::I32), self.local(ValType::I32), self.local(ValType::I32));
+        self.regime_in_force(candidates, date);
+        self.s().local_tee(old).i32_const(-1).i32_eq();
+        self.fail_if(EvalErrorCode::NoRegime, Some(r));
+        let as_of = self.as_of;
+        self.regime_in_force(candidates, as_of);
+        self.s().local_tee(new).local_get(old).local_get(new).i32_const(-1).i32_ne().select().local_set(new);
+        self.pair_of(regimes, old, r);
+        self.s().local_set(p_old);
+        self.pair_of(regimes, new, r);
+        self.s().local_set(p_new);
+        match self.program.version_rule {
+            VersionRule::Old => {
+                self.s().local_get(old).local_set(regime_out).local_get(p_old).local_set(period_out);
+            }
+            VersionRule::New => {
+                self.s().local_get(new).local_set(regime_out).local_get(p_new).local_set(period_out);
+            }
+            VersionRule::OldUnlessLenient => {
+                let (max_old, max_new) = (self.local(ValType::I32), self.local(ValType::I32));
+                self.pair_day(pairs, p_old, date, false, r);
+                self.s().local_set(max_old);
+                self.pair_day(pairs, p_new, date, false, r);
+                self.s().local_tee(max_new).local_get(max_old).i32_ne();
+                self.if_(BlockType::Result(ValType::I32));
+                self.s().local_get(max_new).local_get(max_old).i32_lt_s();
+                self.else_();
+                self.pair_min_compare(pairs, p_new, date, r);
+                self.pair_min_compare(pairs, p_old, date, r);
+                self.s().i32_lt_s();
+                self.end();
+                self.if_(BlockType::Empty);
+                self.s().local_get(new).local_set(regime_out).local_get(p_new).local_set(period_out);
+                self.else_();
+                self.s().local_get(old).local_set(regime_out).local_get(p_old).local_set(period_out);
+                self.end();
+            }
+        }
+    }
+
+    /// Pushes `add(date, minimum)` (or `date` without a minimum) for the pair in `pair_local`.
+    fn pair_min_compare(&mut self, pairs: &[(Option<Duration>, Duration)], pair_local: u32, date: u32, r: Rec) {
+        self.switch_pairs(pairs, pair_local, &mut |g, (min, _)| {
+            g.s().local_get(date);
+            if let Some(min) = min {
+                g.add(min, Some(r));
+            }
+        });
+    }
+
+    /// Pushes the day of the pair in `pair_local`: `add(date, maximum)`, or with `earliest` the earliest repair
+    /// day (`add(date, minimum) + 1`, or `date` without a minimum).
+    fn pair_day(&mut self, pairs: &[(Option<Duration>, Duration)], pair_local: u32, date: u32, earliest: bool, r: Rec) {
+        self.switch_pairs(pairs, pair_local, &mut |g, (min, max)| {
+            g.s().local_get(date);
+            if !earliest {
+                g.add(max, Some(r));
+            } else if let Some(min) = min {
+                g.add(min, Some(r));
+                g.s().i32_const(1).i32_add();
+            }
+        });
+    }
+
+    /// `if pair == 0 { f(pairs[0]) } else if pair == 1 { … }`, each branch pushing one i32.
+    fn switch_pairs(
+        &mut self,
+        pairs: &[(Option<Duration>, Duration)],
+        pair_local: u32,
+        f: &mut dyn FnMut(&mut Self, (Option<Duration>, Duration)),
+    ) {
+        match pairs.split_last() {
+            None => {
+                self.s().i32_const(NO_DATE);
+            }
+            Some((last, rest)) => {
+                for (k, pair) in rest.iter().enumerate() {
+                    self.s().local_get(pair_local).i32_const(k as i32).i32_eq();
+                    self.if_(BlockType::Result(ValType::I32));
+                    f(self, *pair);
+                    self.else_();
+                }
+                f(self, *last);
+                for _ in rest {
+                    self.end();
+                }
+            }
+        }
+    }
+
+    /// Step 2's precedence: statuses before precedence decide; the first overriding list wins.
+    fn precedence(&mut self) {
+        let program = self.program;
+        if program.lists.iter().all(|l| l.precedence_over.is_empty()) {
+            return;
+        }
+        let out = self.out;
+        let before: Vec<u32> = (0..program.lists.len()).map(|_| self.local(ValType::I32)).collect();
+        for (l, local) in before.iter().enumerate() {
+            let at = self.layout.list(l, le::STATUS);
+            self.s().local_get(out).i32_load(mem(at, 2)).i32_const(1).i32_sub().i32_const(2).i32_lt_u().local_set(*local);
+        }
+        for (l, list) in program.lists.iter().enumerate() {
+            if list.precedence_over.is_empty() {
+                continue;
+            }
+            self.s().local_get(before[l]);
+            self.if_(BlockType::Empty);
+            for &m in &list.precedence_over {
+                let m = m as usize;
+                let Some(&on) = before.get(m) else { continue };
+                let (status_at, by_at) = (self.layout.list(m, le::STATUS), self.layout.list(m, le::OVERRIDDEN_BY));
+                self.s().local_get(on);
+                self.s().local_get(out).i32_load(mem(status_at, 2)).i32_const(ListStatusCode::OVERRIDDEN).i32_ne();
+                self.s().i32_and();
+                self.if_(BlockType::Empty);
+                self.s().local_get(out).i32_const(ListStatusCode::OVERRIDDEN).i32_store(mem(status_at, 2));
+                self.s().local_get(out).i32_const(l as i32).i32_store(mem(by_at, 2));
+                self.end();
+            }
+            self.end();
+        }
+    }
+
+    fn measure(&mut self, j: usize, trigger: &Trigger, scenarios: &[i32]) -> Result<(), CodegenError> {
+        let out = self.out;
+        let status = self.local(ValType::I32);
+        match trigger {
+            Trigger::List(l) => {
+                let l = *l as usize;
+                if l < self.program.lists.len() {
+                    // ListStatus → MeasureStatus as a nibble table: 0→0 1→1 2→2 3→3 4→3 5→0 6→3
+                    let table: i64 = [0i64, 1, 2, 3, 3, 0, 3].iter().enumerate().fold(0, |t, (s, m)| t | m << (4 * s));
+                    let (s_at, r_at, d_at) =
+                        (self.layout.list(l, le::STATUS), self.layout.list(l, le::RECORD), self.layout.list(l, le::LAST_DAY));
+                    self.s().i64_const(table).local_get(out).i32_load(mem(s_at, 2)).i32_const(2).i32_shl();
+                    self.s().i64_extend_i32_u().i64_shr_u().i32_wrap_i64().i32_const(15).i32_and().local_set(status);
+                    let (m_src, m_rec, m_last) = (
+                        self.layout.measure(j, me::SOURCE),
+                        self.layout.measure(j, me::RECORD),
+                        self.layout.measure(j, me::LAST_DAY),
+                    );
+                    self.s().local_get(out).i32_const(l as i32).i32_store(mem(m_src, 2));
+                    self.s().local_get(out).local_get(out).i32_load(mem(r_at, 2)).i32_store(mem(m_rec, 2));
+                    self.s().local_get(out).local_get(out).i32_load(mem(d_at, 2)).i32_store(mem(m_last, 2));
+                } else {
+                    self.s().i32_const(0).local_set(status);
+                    self.measure_fields(j, l as i32, -1, NO_DATE);
+                }
+            }
+            Trigger::Condition(c) => {
+                self.bool_expr(c, None)?;
+                self.s().local_set(status);
+                self.measure_fields(j, -1, -1, NO_DATE);
+            }
+        }
+        if !scenarios.is_empty() {
+            let scenario = self.scenario;
+            self.s().local_get(status).i32_const(0).i32_ne();
+            self.s().local_get(scenario).i32_const(NO_CODE).i32_ne().i32_and();
+            self.s().local_get(scenario);
+            let codes: Vec<i32> = scenarios.iter().copied().filter(|&c| c != NO_CODE).collect();
+            self.in_set(&codes);
+            self.s().i32_eqz().i32_and();
+            self.if_(BlockType::Empty);
+            self.s().i32_const(4).local_set(status);
+            self.end();
+        }
+        let at = self.layout.measure(j, me::STATUS);
+        self.s().local_get(out).local_get(status).i32_store(mem(at, 2));
+        Ok(())
+    }
+
+    fn measure_fields(&mut self, j: usize, source: i32, record: i32, last_day: i32) {
+        let out = self.out;
+        for (field, v) in [(me::SOURCE, source), (me::RECORD, record), (me::LAST_DAY, last_day)] {
+            let at = self.layout.measure(j, field);
+            self.s().local_get(out).i32_const(v).i32_store(mem(at, 2));
+        }
+    }
+
+    /// Step 7: one entry per record whose objection was filed by `as_of`, appended at `cursor`.
+    fn objections(&mut self, cursor: u32) -> Result<(), CodegenError> {
+        let as_of = self.as_of;
+        let deadline = self.program.objection.as_ref().and_then(|o| o.deadline);
+        let due = self.local(ValType::I32);
+        self.for_each_record(|g, r, skip, _exit| {
+            g.load_field(r, rf::OBJECTION_FILED);
+            g.s().local_get(as_of).i32_gt_s();
+            g.br_if(skip);
+            match deadline {
+                Some(d) => {
+                    g.load_field(r, rf::OBJECTION_FILED);
+                    g.add(d, Some(r));
+                }
+                None => {
+                    g.s().i32_const(NO_DATE);
+                }
+            }
+            g.s().local_set(due);
+            g.s().local_get(cursor).local_get(r.index).i32_store(mem(0, 2));
+            g.s().local_get(cursor).local_get(due).i32_store(mem(4, 2));
+            // Resolved (2) if resolved by as_of, else Overdue (1) / Pending (0) = as_of > due
+            g.s().local_get(cursor).i32_const(2).local_get(as_of).local_get(due).i32_gt_s();
+            g.load_field(r, rf::OBJECTION_RESOLVED);
+            g.s().local_get(as_of).i32_le_s().select().i32_store(mem(8, 2));
+            g.s().local_get(cursor).i32_const(OBJECTION_ENTRY_SIZE as i32).i32_add().local_set(cursor);
+            Ok(())
+        })
+    }
+}
+
+/// `ListStatus` codes as they are written to memory.
+struct ListStatusCode;
+impl ListStatusCode {
+    const ACTIVE: i32 = 1;
+    const SUSPENDED: i32 = 2;
+    const EXPIRED: i32 = 3;
+    const REPAIRED: i32 = 4;
+    const OVERRIDDEN: i32 = 5;
+    const REVOKED: i32 = 6;
+}

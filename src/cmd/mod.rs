@@ -7,3 +7,5 @@ pub mod diff;
 pub mod inspect;
 pub mod sign;
 pub mod verify;
+pub mod date;
+pub mod id;
