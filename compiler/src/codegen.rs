@@ -337,6 +337,11 @@ fn add_workdays_function(program: &Program) -> Function {
     f
 }
 
+/// A (minimum, maximum) period pair.
+type Pair = (Option<Duration>, Duration);
+/// A candidate regime: its index, (severity, pair index) in table order, and its default severity's pair.
+type RegimeTable = (u32, Vec<(i32, usize)>, Option<usize>);
+
 /// Static type of an expression's value on the wasm stack.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Ty {
@@ -1111,10 +1116,9 @@ impl<'p> Gen<'p> {
 
     /// The distinct period pairs of a list and, for a regime period, each candidate's
     /// (regime, [(severity, pair index)], default pair index).
-    #[allow(clippy::type_complexity)]
-    fn period_pairs(&self, list: &List) -> (Vec<(Option<Duration>, Duration)>, Vec<(u32, Vec<(i32, usize)>, Option<usize>)>) {
-        let mut pairs: Vec<(Option<Duration>, Duration)> = Vec::new();
-        let mut index = |p: (Option<Duration>, Duration)| match pairs.iter().position(|q| *q == p) {
+    fn period_pairs(&self, list: &List) -> (Vec<Pair>, Vec<RegimeTable>) {
+        let mut pairs: Vec<Pair> = Vec::new();
+        let mut index = |p: Pair| match pairs.iter().position(|q| *q == p) {
             Some(i) => i,
             None => {
                 pairs.push(p);
@@ -1162,8 +1166,7 @@ impl<'p> Gen<'p> {
 
     /// Pushes the pair index for (regime in `regime_local`, the record's severity); fails with `NoRegime` when
     /// the regime has neither the severity nor its default.
-    #[allow(clippy::type_complexity)]
-    fn pair_of(&mut self, regimes: &[(u32, Vec<(i32, usize)>, Option<usize>)], regime_local: u32, r: Rec) {
+    fn pair_of(&mut self, regimes: &[RegimeTable], regime_local: u32, r: Rec) {
         let sev = self.local(ValType::I32);
         self.load_field(r, rf::SEVERITY);
         self.s().local_set(sev);
@@ -1190,12 +1193,12 @@ impl<'p> Gen<'p> {
     }
 
     /// Regime choice by the version rule; sets `regime_out` and `period_out`.
-    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
+    #[allow(clippy::too_many_arguments)]
     fn choose_regime(
         &mut self,
         candidates: &[u32],
-        regimes: &[(u32, Vec<(i32, usize)>, Option<usize>)],
-        pairs: &[(Option<Duration>, Duration)],
+        regimes: &[RegimeTable],
+        pairs: &[Pair],
         r: Rec,
         date: u32,
         regime_out: u32,
@@ -1243,7 +1246,7 @@ impl<'p> Gen<'p> {
     }
 
     /// Pushes `add(date, minimum)` (or `date` without a minimum) for the pair in `pair_local`.
-    fn pair_min_compare(&mut self, pairs: &[(Option<Duration>, Duration)], pair_local: u32, date: u32, r: Rec) {
+    fn pair_min_compare(&mut self, pairs: &[Pair], pair_local: u32, date: u32, r: Rec) {
         self.switch_pairs(pairs, pair_local, &mut |g, (min, _)| {
             g.s().local_get(date);
             if let Some(min) = min {
@@ -1254,7 +1257,7 @@ impl<'p> Gen<'p> {
 
     /// Pushes the day of the pair in `pair_local`: `add(date, maximum)`, or with `earliest` the earliest repair
     /// day (`add(date, minimum) + 1`, or `date` without a minimum).
-    fn pair_day(&mut self, pairs: &[(Option<Duration>, Duration)], pair_local: u32, date: u32, earliest: bool, r: Rec) {
+    fn pair_day(&mut self, pairs: &[Pair], pair_local: u32, date: u32, earliest: bool, r: Rec) {
         self.switch_pairs(pairs, pair_local, &mut |g, (min, max)| {
             g.s().local_get(date);
             if !earliest {
@@ -1269,9 +1272,9 @@ impl<'p> Gen<'p> {
     /// `if pair == 0 { f(pairs[0]) } else if pair == 1 { … }`, each branch pushing one i32.
     fn switch_pairs(
         &mut self,
-        pairs: &[(Option<Duration>, Duration)],
+        pairs: &[Pair],
         pair_local: u32,
-        f: &mut dyn FnMut(&mut Self, (Option<Duration>, Duration)),
+        f: &mut dyn FnMut(&mut Self, Pair),
     ) {
         match pairs.split_last() {
             None => {
