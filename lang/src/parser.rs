@@ -210,7 +210,7 @@ impl<'a> Parser<'a> {
         let found = self.found();
         if tok.kind == TokenKind::RBrace {
             self.error(
-                "E0215",
+                "E0214",
                 tok.span,
                 Text::new("多余的 `}`", "unmatched `}`"),
                 Text::new("没有与之对应的 `{`", "no `{` opens this block"),
@@ -283,7 +283,7 @@ impl<'a> Parser<'a> {
             if item.name.is_none() {
                 let found = self.found();
                 self.error(
-                    "E0216",
+                    "E0215",
                     self.here(),
                     Text::new(format!("`引用` 后应为模块路径，却是 {}", found.zh), format!("expected a module path after `use`, found {}", found.en)),
                     Text::new("缺少路径", "missing path"),
@@ -293,7 +293,7 @@ impl<'a> Parser<'a> {
             } else if !self.at_clause_end() {
                 let found = self.found();
                 self.error(
-                    "E0216",
+                    "E0215",
                     self.here(),
                     Text::new(format!("`引用` 的路径之后应换行，却是 {}", found.zh), format!("expected end of line after the `use` path, found {}", found.en)),
                     Text::new("多余的内容", "unexpected here"),
@@ -511,7 +511,7 @@ impl<'a> Parser<'a> {
         self.depth += 1;
         let result = if self.depth > MAX_NESTING {
             self.error(
-                "E0214",
+                "E0213",
                 self.here(),
                 Text::new("表达式嵌套过深", "expression nested too deeply"),
                 Text::new(format!("超过 {MAX_NESTING} 层"), format!("more than {MAX_NESTING} levels")),
@@ -675,7 +675,7 @@ impl<'a> Parser<'a> {
                 if !matches!(self.peek_kind(), Some(TokenKind::Ident | TokenKind::Record)) {
                     let found = self.found();
                     self.error(
-                        "E0217",
+                        "E0216",
                         self.here(),
                         Text::new(format!("`在` 之后应为名单名，却是 {}", found.zh), format!("expected a list name after `on`, found {}", found.en)),
                         Text::new("此处应为名单名", "expected a list name"),
@@ -959,7 +959,7 @@ mod tests {
     fn recovery_reports_every_error() {
         assert_eq!(codes("名单 a {\n 纳入: == 1\n 期限 3周\n}\n措施 b { 依据: x y }"), vec!["E0207", "E0105", "E0208"]);
         assert_eq!(codes("名单 a {\n 类别: 黑名单\n名单 b {\n 类别: 红名单\n}"), vec!["E0204"]);
-        assert_eq!(codes("}\n名单 a { 类别: x }"), vec!["E0215"]);
+        assert_eq!(codes("}\n名单 a { 类别: x }"), vec!["E0214"]);
         assert_eq!(codes("名单 a { 纳入: x = 1 }"), vec!["E0210"]);
         assert_eq!(codes("名单 a { 纳入: 在严重失信主体名单 }"), vec!["W0201"]);
     }
@@ -967,8 +967,8 @@ mod tests {
     #[test]
     fn deep_nesting_is_reported_not_overflowed() {
         let src = format!("名单 a {{ 纳入: {}x{} }}", "(".repeat(500), ")".repeat(500));
-        assert!(codes(&src).contains(&"E0214"));
+        assert!(codes(&src).contains(&"E0213"));
         let src = format!("名单 a {{ 纳入: {}x }}", "非 ".repeat(5000));
-        assert!(codes(&src).contains(&"E0214"));
+        assert!(codes(&src).contains(&"E0213"));
     }
 }

@@ -101,6 +101,6 @@ mod tests {
     fn unknown_file_still_renders() {
         let parsed = crate::parse(7, "}");
         let out = render(&parsed.diagnostics, &[], Lang::Zh, false);
-        assert!(out.contains("E0215"), "{out}");
+        assert!(out.contains("E0214"), "{out}");
     }
 }

@@ -1,6 +1,8 @@
 //! Golden tests: every file in `tests/bad/` is rendered in Chinese (and a few in English) and compared with
 //! its snapshot; the files in `tests/good/` snapshot their syntax tree.
 
+#![allow(clippy::unwrap_used)] // test helpers may unwrap
+
 use std::path::Path;
 use xince_lang::{Lang, Severity, parse, render};
 

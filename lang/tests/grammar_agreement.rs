@@ -2,6 +2,8 @@
 //! `.xince` file in the repository, for a hand-written corpus, and for generated near-valid programs.
 //! "Accept" for the real parser means: no error-severity diagnostic.
 
+#![allow(clippy::unwrap_used)] // test helpers may unwrap
+
 use pest::Parser as _;
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};
