@@ -666,6 +666,7 @@ pub fn decide(manifest: &Manifest, request: &Request, raw: &RawOutput) -> Decisi
         let (rec_zh, rec_en) = record_label(out.record);
         let who_zh: Vec<String> = targets.iter().map(|t| format!("{} {}", t.role, t.name.as_deref().unwrap_or(&t.id))).collect();
         let who = who_zh.join("、");
+        let who_en = who_zh.join(", ");
         let why_zh = match &source {
             Some(l) => format!("因列入「{l}」（{rec_zh}）"),
             None => format!("因满足条件「{}」", info.trigger),
@@ -688,7 +689,7 @@ pub fn decide(manifest: &Manifest, request: &Request, raw: &RawOutput) -> Decisi
         let (zh, en) = match out.status {
             MeasureStatus::Active => (
                 format!("{why_zh}，对 {who} 实施「{}」（{kind}）{until_zh}；依据：{basis}；实施单位：{}", info.name, info.implementer.join("、")),
-                format!("{why_en}, \"{}\" ({kind_en}) applies to {who}{until_en}; basis: {basis}; implemented by {}", info.name, info.implementer.join(", ")),
+                format!("{why_en}, \"{}\" ({kind_en}) applies to {who_en}{until_en}; basis: {basis}; implemented by {}", info.name, info.implementer.join(", ")),
             ),
             MeasureStatus::Suspended => (
                 format!("{why_zh}本应实施「{}」，但相关记录异议处理中，措施中止", info.name),

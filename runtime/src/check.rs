@@ -9,9 +9,17 @@ use xince_abi::manifest::Manifest;
 /// randomness, no IO, no host calls. Widening this list is an ABI change.
 pub const IMPORT_ALLOWLIST: &[(&str, &str)] = &[];
 
+/// What a section walk finds.
+pub(crate) struct Scan {
+    pub manifest: Manifest,
+    /// Initial size in bytes of the largest declared memory.
+    pub initial_memory_bytes: u64,
+}
+
 /// Walks the sections once: returns the manifest, refusing imports outside the allowlist.
-pub(crate) fn scan(bytes: &[u8]) -> Result<Manifest, LoadError> {
+pub(crate) fn scan(bytes: &[u8]) -> Result<Scan, LoadError> {
     let mut manifest_bytes: Option<&[u8]> = None;
+    let mut initial_memory_bytes = 0u64;
     for payload in Parser::new(0).parse_all(bytes) {
         let payload = payload.map_err(|e| LoadError::InvalidWasm(e.to_string()))?;
         match payload {
@@ -24,6 +32,13 @@ pub(crate) fn scan(bytes: &[u8]) -> Result<Manifest, LoadError> {
                             name: import.name.to_string(),
                         });
                     }
+                }
+            }
+            Payload::MemorySection(reader) => {
+                for memory in reader {
+                    let memory = memory.map_err(|e| LoadError::InvalidWasm(e.to_string()))?;
+                    let page = 1u64 << memory.page_size_log2.unwrap_or(16);
+                    initial_memory_bytes = initial_memory_bytes.max(memory.initial.saturating_mul(page));
                 }
             }
             Payload::CustomSection(section) if section.name() == xince_abi::MANIFEST_SECTION => {
@@ -40,5 +55,5 @@ pub(crate) fn scan(bytes: &[u8]) -> Result<Manifest, LoadError> {
     if manifest.abi_version != xince_abi::ABI_VERSION {
         return Err(LoadError::ManifestAbiVersion { found: manifest.abi_version });
     }
-    Ok(manifest)
+    Ok(Scan { manifest, initial_memory_bytes })
 }

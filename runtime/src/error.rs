@@ -27,6 +27,8 @@ pub enum LoadError {
     WrongExportType { name: &'static str, expected: &'static str, found: String },
     /// The `xince_abi_version` global does not match this host's ABI version.
     AbiVersionGlobal { found: i64 },
+    /// The module's initial memory is larger than the runtime's memory cap.
+    InitialMemoryTooLarge { bytes: u64, limit_bytes: usize },
     /// Cranelift could not compile the module.
     Compile(String),
     /// The module could not be instantiated within the limits (e.g. its initial memory exceeds the cap).
@@ -45,6 +47,7 @@ impl LoadError {
             LoadError::MissingExport { .. } => "E_LOAD_MISSING_EXPORT",
             LoadError::WrongExportType { .. } => "E_LOAD_EXPORT_TYPE",
             LoadError::AbiVersionGlobal { .. } => "E_LOAD_ABI_VERSION",
+            LoadError::InitialMemoryTooLarge { .. } => "E_LOAD_MEMORY",
             LoadError::Compile(_) => "E_LOAD_COMPILE",
             LoadError::Instantiate(_) => "E_LOAD_INSTANTIATE",
         }
@@ -66,6 +69,9 @@ impl LoadError {
                 format!("导出 {name} 的类型应为 {expected}，实际为 {found}")
             }
             LoadError::AbiVersionGlobal { found } => format!("全局 xince_abi_version 为 {found}，本运行时只支持 {abi}"),
+            LoadError::InitialMemoryTooLarge { bytes, limit_bytes } => {
+                format!("模块的初始内存 {bytes} 字节超过上限 {limit_bytes} 字节")
+            }
             LoadError::Compile(e) => format!("模块编译失败：{e}"),
             LoadError::Instantiate(e) => format!("模块实例化失败：{e}"),
         }
@@ -85,6 +91,9 @@ impl LoadError {
             LoadError::MissingExport { name } => format!("the module lacks the required export {name}"),
             LoadError::WrongExportType { name, expected, found } => format!("export {name} should be {expected}, found {found}"),
             LoadError::AbiVersionGlobal { found } => format!("global xince_abi_version is {found}; this runtime speaks {abi}"),
+            LoadError::InitialMemoryTooLarge { bytes, limit_bytes } => {
+                format!("the module's initial memory of {bytes} bytes exceeds the cap of {limit_bytes} bytes")
+            }
             LoadError::Compile(e) => format!("compiling the module failed: {e}"),
             LoadError::Instantiate(e) => format!("instantiating the module failed: {e}"),
         }
@@ -175,6 +184,10 @@ impl EvalError {
 
 impl fmt::Display for EvalError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let EvalError::MalformedAnswer(detail) = self {
+            // The detail is already bilingual.
+            return write!(f, "模块的输出格式错误 / the module's answer is malformed: {detail} [{}]", self.code());
+        }
         write!(f, "{} / {} [{}]", self.message_zh(), self.message_en(), self.code())
     }
 }

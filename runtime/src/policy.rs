@@ -137,7 +137,11 @@ impl Runtime {
     /// Checks and compiles a module (or takes it from the cache). Refuses modules without a manifest, with
     /// any import, with a wrong ABI version or without the required exports.
     pub fn load(&self, bytes: &[u8]) -> Result<Policy, LoadError> {
-        let manifest = crate::check::scan(bytes)?;
+        let crate::check::Scan { manifest, initial_memory_bytes } = crate::check::scan(bytes)?;
+        let limit_bytes = self.shared.config.memory_limit_bytes;
+        if initial_memory_bytes > limit_bytes as u64 {
+            return Err(LoadError::InitialMemoryTooLarge { bytes: initial_memory_bytes, limit_bytes });
+        }
         let module = self.shared.cache.get_or_compile(&self.shared.engine, bytes).map_err(|e| LoadError::Compile(format!("{e:#}")))?;
         check_exports(&module)?;
         let linker: Linker<StoreState> = Linker::new(&self.shared.engine);

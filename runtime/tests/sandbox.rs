@@ -1,0 +1,278 @@
+//! Hostile and broken modules: each is refused or stopped with a clear error, and the same runtime then
+//! evaluates a good module correctly.
+
+mod common;
+
+use common::*;
+use std::time::{Duration, Instant};
+use xince_abi::decode::parse_request;
+use xince_abi::layout::{ListStatus, MeasureStatus};
+use xince_abi::output::RawOutput;
+use xince_runtime::{EvalError, LoadError, Runtime, RuntimeConfig};
+
+/// The good module's exports with `xince_evaluate` replaced by `body` (which may use `$p` and `$len`).
+fn with_evaluate(body: &str) -> String {
+    format!(
+        r#"(module
+  (memory (export "memory") 1 1024)
+  (global (export "xince_abi_version") i32 (i32.const 1))
+  (func (export "xince_alloc") (param i32) (result i32) (i32.const 1024))
+  (func (export "xince_output_ptr") (result i32) (i32.const 32768))
+  (func (export "xince_output_len") (result i32) (i32.const 92))
+  (func (export "xince_evaluate") (param $p i32) (param $len i32) (result i32) {body}))"#
+    )
+}
+
+/// A module whose answer is the given bytes, placed by a data segment.
+fn answering(bytes: &[u8]) -> Vec<u8> {
+    let escaped: String = bytes.iter().map(|b| format!("\\{b:02x}")).collect();
+    let wat = format!(
+        r#"(module
+  (memory (export "memory") 1 1)
+  (global (export "xince_abi_version") i32 (i32.const 1))
+  (func (export "xince_alloc") (param i32) (result i32) (i32.const 1024))
+  (func (export "xince_output_ptr") (result i32) (i32.const 32768))
+  (func (export "xince_output_len") (result i32) (i32.const {len}))
+  (func (export "xince_evaluate") (param i32 i32) (result i32) (i32.const 0))
+  (data (i32.const 32768) "{escaped}"))"#,
+        len = bytes.len()
+    );
+    module(&wat, MANIFEST_JSON)
+}
+
+fn request() -> xince_abi::request::Request {
+    parse_request(REQUEST_JSON).unwrap()
+}
+
+/// What the good module answers for the fixture request, checked field by field.
+fn assert_good_decision(rt: &Runtime) {
+    let policy = rt.load(&good_module()).unwrap();
+    let decision = policy.evaluate(&request()).unwrap();
+    assert_eq!(decision.lists.len(), 1);
+    let list = &decision.lists[0];
+    assert_eq!(list.status, ListStatus::Active);
+    assert_eq!(list.record.as_deref(), Some("r1"));
+    assert_eq!(list.entered.as_deref(), Some("2023-03-01"));
+    // 2023-03-01 + 1095 days (the fixture's simplified fixed count).
+    assert_eq!(list.publication_ends.as_deref(), Some("2026-02-28"));
+    let repair = list.repair.as_ref().unwrap();
+    assert_eq!(repair.possible_from.as_deref(), Some("2024-03-01"));
+    // 履行义务 was met by r2; 信用承诺 is still missing.
+    assert_eq!(repair.missing_conditions, vec!["信用承诺".to_string()]);
+    assert!(!repair.eligible_now);
+    assert_eq!(decision.measures.len(), 1);
+    assert_eq!(decision.measures[0].status, MeasureStatus::Active);
+    let targets: Vec<(&str, &str)> = decision.measures[0].targets.iter().map(|t| (t.role.as_str(), t.id.as_str())).collect();
+    assert_eq!(targets, vec![("主体", "91500237MA5UXXXXXX"), ("法定代表人", "500237198001011234")]);
+    assert_eq!(decision.incentives.len(), 1);
+    assert!(!decision.incentives[0].eligible);
+    assert_eq!(decision.incentives[0].failed_condition.as_deref(), Some("无任何记录"));
+    assert_eq!(decision.notifications.len(), 1);
+    assert_eq!(decision.notifications[0].recipients, vec!["上级主管部门".to_string()]);
+}
+
+#[test]
+fn good_module_evaluates() {
+    assert_good_decision(runtime());
+}
+
+#[test]
+fn good_module_decision_snapshot() {
+    let policy = runtime().load(&good_module()).unwrap();
+    let mut req = request();
+    req.explain = true;
+    insta::assert_json_snapshot!("good_decision_explain", policy.evaluate(&req).unwrap());
+}
+
+#[test]
+fn endless_loop_is_stopped_by_fuel() {
+    let rt = runtime();
+    let policy = rt.load(&module(&with_evaluate("(loop $l (br $l)) (i32.const 0)"), MANIFEST_JSON)).unwrap();
+    let start = Instant::now();
+    let err = policy.evaluate(&request()).unwrap_err();
+    assert_eq!(err, EvalError::OutOfFuel);
+    assert!(start.elapsed() < Duration::from_secs(10));
+    // The same policy object and runtime keep serving.
+    assert_eq!(policy.evaluate(&request()).unwrap_err(), EvalError::OutOfFuel);
+    assert_good_decision(rt);
+}
+
+#[test]
+fn endless_loop_is_stopped_by_deadline_without_fuel() {
+    let rt = Runtime::new(RuntimeConfig {
+        fuel_per_evaluation: None,
+        deadline: Some(Duration::from_millis(200)),
+        ..test_config()
+    })
+    .unwrap();
+    let policy = rt.load(&module(&with_evaluate("(loop $l (br $l)) (i32.const 0)"), MANIFEST_JSON)).unwrap();
+    let start = Instant::now();
+    assert_eq!(policy.evaluate(&request()).unwrap_err(), EvalError::Timeout);
+    assert!(start.elapsed() < Duration::from_secs(5), "took {:?}", start.elapsed());
+    assert_good_decision(&rt);
+}
+
+#[test]
+fn unbounded_memory_growth_is_refused_at_the_cap() {
+    let rt = runtime();
+    let body = "(loop $l (drop (memory.grow (i32.const 1))) (br $l)) (i32.const 0)";
+    let policy = rt.load(&module(&with_evaluate(body), MANIFEST_JSON)).unwrap();
+    let err = policy.evaluate(&request()).unwrap_err();
+    assert_eq!(err, EvalError::MemoryLimit { limit_bytes: 4 << 20 });
+    insta::assert_snapshot!("memory_limit_message", err.to_string());
+    assert_good_decision(rt);
+}
+
+#[test]
+fn initial_memory_above_the_cap_is_a_load_error() {
+    let wat = with_evaluate("(i32.const 0)").replace("(memory (export \"memory\") 1 1024)", "(memory (export \"memory\") 200)");
+    let err = runtime().load(&module(&wat, MANIFEST_JSON)).err().unwrap();
+    assert_eq!(err, LoadError::InitialMemoryTooLarge { bytes: 200 * 65536, limit_bytes: 4 << 20 });
+}
+
+#[test]
+fn unknown_import_is_refused() {
+    let wat = with_evaluate("(call $clock) (i32.const 0)")
+        .replace("(module", "(module (import \"env\" \"clock\" (func $clock))");
+    let err = runtime().load(&module(&wat, MANIFEST_JSON)).err().unwrap();
+    assert_eq!(err, LoadError::ImportNotAllowed { module: "env".into(), name: "clock".into() });
+    insta::assert_snapshot!("import_message", err.to_string());
+    assert_good_decision(runtime());
+}
+
+#[test]
+fn wrong_abi_version_global_is_refused() {
+    let wat = with_evaluate("(i32.const 0)").replace("(i32.const 1))\n  (func (export \"xince_alloc\")", "(i32.const 2))\n  (func (export \"xince_alloc\")");
+    let err = runtime().load(&module(&wat, MANIFEST_JSON)).err().unwrap();
+    assert_eq!(err, LoadError::AbiVersionGlobal { found: 2 });
+}
+
+#[test]
+fn wrong_manifest_abi_version_is_refused() {
+    let manifest = MANIFEST_JSON.replacen("\"abi_version\": 1", "\"abi_version\": 7", 1);
+    let err = runtime().load(&module(GOOD_WAT, &manifest)).err().unwrap();
+    assert_eq!(err, LoadError::ManifestAbiVersion { found: 7 });
+}
+
+#[test]
+fn module_without_manifest_is_refused() {
+    let err = runtime().load(&wat::parse_str(GOOD_WAT).unwrap()).err().unwrap();
+    assert_eq!(err, LoadError::NoManifest);
+    insta::assert_snapshot!("no_manifest_message", err.to_string());
+}
+
+#[test]
+fn garbage_manifest_and_bytes_are_refused() {
+    let err = runtime().load(&module(GOOD_WAT, "{not json")).err().unwrap();
+    assert!(matches!(err, LoadError::BadManifest(_)), "{err:?}");
+    let err = runtime().load(b"\0asm\x01\0\0\0garbage").err().unwrap();
+    assert!(matches!(err, LoadError::InvalidWasm(_)), "{err:?}");
+    let err = runtime().load(b"not wasm at all").err().unwrap();
+    assert!(matches!(err, LoadError::InvalidWasm(_)), "{err:?}");
+}
+
+#[test]
+fn missing_or_mistyped_exports_are_refused() {
+    let wat = with_evaluate("(i32.const 0)").replace("(export \"xince_output_len\")", "");
+    assert_eq!(runtime().load(&module(&wat, MANIFEST_JSON)).err().unwrap(), LoadError::MissingExport { name: "xince_output_len" });
+    let wat = with_evaluate("(i32.const 0)").replace("(param i32) (result i32) (i32.const 1024)", "(param i64) (result i32) (i32.const 1024)");
+    let err = runtime().load(&module(&wat, MANIFEST_JSON)).err().unwrap();
+    assert!(matches!(err, LoadError::WrongExportType { name: "xince_alloc", .. }), "{err:?}");
+}
+
+fn good_raw() -> RawOutput {
+    let policy = runtime().load(&good_module()).unwrap();
+    let input = xince_abi::decode::encode_request(policy.manifest(), &request()).unwrap();
+    policy.evaluate_raw(&input).unwrap()
+}
+
+#[test]
+fn malformed_answers_are_reported() {
+    let rt = runtime();
+    let good = good_raw().to_bytes();
+    // The bytes of a good answer, served by a static module, decode to the same decision.
+    assert_eq!(rt.load(&answering(&good)).unwrap().evaluate(&request()).unwrap(), rt.load(&good_module()).unwrap().evaluate(&request()).unwrap());
+
+    let mut bad_magic = good.clone();
+    bad_magic[0] = b'Y';
+    let mut bad_count = good.clone();
+    bad_count[4] = 2; // two lists; the manifest has one
+    let mut bad_record = good.clone();
+    bad_record[32 + 4] = 9; // list 0 governed by record 9 of 2
+    let mut bad_status = good.clone();
+    bad_status[32] = 42;
+    let short = good[..40].to_vec();
+    let mut messages = Vec::new();
+    for (name, bytes) in [("bad_magic", bad_magic), ("bad_count", bad_count), ("bad_record", bad_record), ("bad_status", bad_status), ("short", short)] {
+        let err = rt.load(&answering(&bytes)).unwrap().evaluate(&request()).unwrap_err();
+        assert!(matches!(err, EvalError::MalformedAnswer(_)), "{name}: {err:?}");
+        messages.push(format!("{name}: {err}"));
+    }
+    insta::assert_snapshot!("malformed_answers", messages.join("\n"));
+    assert_good_decision(rt);
+}
+
+#[test]
+fn output_pointer_outside_memory_is_reported() {
+    let wat = with_evaluate("(i32.const 0)").replace("(result i32) (i32.const 32768)", "(result i32) (i32.const -16)");
+    let err = runtime().load(&module(&wat, MANIFEST_JSON)).unwrap().evaluate(&request()).unwrap_err();
+    assert!(matches!(err, EvalError::MalformedAnswer(_)), "{err:?}");
+}
+
+#[test]
+fn module_error_codes_and_unknown_statuses() {
+    let policy = runtime().load(&module(&with_evaluate("(i32.const 2)"), MANIFEST_JSON)).unwrap();
+    let err = policy.evaluate(&request()).unwrap_err();
+    assert!(matches!(err, EvalError::Module { code: xince_abi::error::EvalErrorCode::NotYetInForce, .. }), "{err:?}");
+    let policy = runtime().load(&module(&with_evaluate("(i32.const 99)"), MANIFEST_JSON)).unwrap();
+    assert_eq!(policy.evaluate(&request()).unwrap_err(), EvalError::UnknownStatus(99));
+}
+
+#[test]
+fn trap_is_reported_and_instance_discarded() {
+    let policy = runtime().load(&module(&with_evaluate("unreachable"), MANIFEST_JSON)).unwrap();
+    let err = policy.evaluate(&request()).unwrap_err();
+    assert!(matches!(err, EvalError::Trap(_)), "{err:?}");
+    assert!(matches!(policy.evaluate(&request()).unwrap_err(), EvalError::Trap(_)));
+}
+
+#[test]
+fn request_errors_surface_through_evaluate() {
+    let policy = runtime().load(&good_module()).unwrap();
+    let mut req = request();
+    req.subject.records[1].domain = Some("食品安全".into());
+    match policy.evaluate(&req).unwrap_err() {
+        EvalError::Request(e) => assert_eq!(e.path, "subject.records[1].domain"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn many_threads_share_one_policy() {
+    let policy = runtime().load(&good_module()).unwrap();
+    let expected = policy.evaluate(&request()).unwrap();
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| {
+                for _ in 0..50 {
+                    assert_eq!(policy.evaluate(&request()).unwrap(), expected);
+                }
+            });
+        }
+    });
+}
+
+#[test]
+fn disk_cache_serves_a_second_runtime() {
+    let dir = std::env::temp_dir().join(format!("xince-cache-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let config = RuntimeConfig { cache_dir: Some(dir.clone()), ..test_config() };
+    let first = Runtime::new(config.clone()).unwrap();
+    let d1 = first.load(&good_module()).unwrap().evaluate(&request()).unwrap();
+    let artefacts: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+    assert_eq!(artefacts.len(), 1);
+    let second = Runtime::new(config).unwrap();
+    let d2 = second.load(&good_module()).unwrap().evaluate(&request()).unwrap();
+    assert_eq!(d1, d2);
+    let _ = std::fs::remove_dir_all(&dir);
+}
