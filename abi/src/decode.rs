@@ -165,9 +165,9 @@ fn shape_error(e: serde_path_to_error::Error<serde_json::Error>) -> RequestError
     }
     if let Some(field) = backticked_after(&detail, "unknown field ") {
         let expected = detail.split_once(", expected ").map(|(_, rest)| rest.to_string()).unwrap_or_default();
-        let p = join(&field);
+        // serde_path_to_error's path already ends at the unknown key.
         return err(
-            p,
+            shown(&path),
             RequestErrorCode::Shape,
             format!("未知字段 {field}（可用字段：{}）", expected.replace("one of ", "")),
             format!("unknown field `{field}`, expected {expected}"),
@@ -280,10 +280,10 @@ impl Encoder<'_> {
         }
         let values = self.values(vocab);
         let hint = did_you_mean(value, values);
-        let listing = if values.len() <= 12 {
-            values.join("、")
+        let (listing, listing_en) = if values.len() <= 12 {
+            (values.join("、"), values.join(", "))
         } else {
-            format!("{} 等 {} 项", values[..12].join("、"), values.len())
+            (format!("{} 等 {} 项", values[..12].join("、"), values.len()), format!("{}, … ({} in all)", values[..12].join(", "), values.len()))
         };
         let (zh_hint, en_hint) = match hint {
             Some(h) => (format!("是否想写「{h}」？"), format!(" Did you mean \"{h}\"?")),
@@ -293,7 +293,7 @@ impl Encoder<'_> {
             path,
             RequestErrorCode::UnknownValue,
             format!("「{value}」不是词表{}中的值。{zh_hint}可用值：{listing}", vocab_display(vocab)),
-            format!("\"{value}\" is not a value of vocabulary {vocab}.{en_hint} Known values: {listing}"),
+            format!("\"{value}\" is not a value of vocabulary {vocab}.{en_hint} Known values: {listing_en}"),
         ))
     }
 
