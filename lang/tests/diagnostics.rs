@@ -64,3 +64,24 @@ fn good_inputs_show_their_tree() {
         insta::assert_yaml_snapshot!(format!("ast__{name}"), parsed.file);
     }
 }
+
+#[test]
+fn every_code_has_a_page_and_a_table_row() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("../docs/errors/README.md")).unwrap();
+    let mut codes = std::collections::BTreeSet::new();
+    for file in ["lexer.rs", "parser.rs"] {
+        let src = std::fs::read_to_string(root.join("src").join(file)).unwrap();
+        for (i, _) in src.match_indices("\"E0").chain(src.match_indices("\"W0")) {
+            let code = &src[i + 1..i + 6];
+            if code[1..].bytes().all(|b| b.is_ascii_digit()) {
+                codes.insert(code.to_string());
+            }
+        }
+    }
+    assert!(codes.len() >= 20, "{codes:?}");
+    for code in codes {
+        assert!(root.join(format!("../docs/errors/{code}.md")).exists(), "no page for {code}");
+        assert!(readme.contains(&format!("[{code}]({code}.md)")), "no README row for {code}");
+    }
+}
