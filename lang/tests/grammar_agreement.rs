@@ -350,3 +350,43 @@ proptest! {
         prop_assert!(disagreement(&src).is_none(), "{}", disagreement(&src).unwrap_or_default());
     }
 }
+
+#[test]
+fn language_reference_examples_are_accepted() {
+    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/language.md")).unwrap();
+    let blocks: Vec<&str> = doc.split("```xince\n").skip(1).filter_map(|b| b.split("```").next()).collect();
+    assert!(blocks.len() >= 2);
+    for block in blocks {
+        assert!(parser_accepts(block) && pest_accepts(block), "doc example rejected:\n{block}");
+    }
+}
+
+/// The generators are only useful if they produce both accepted and rejected programs.
+#[test]
+fn generators_cover_both_outcomes() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    let (mut valid_ok, mut near_ok, mut near_bad) = (0, 0, 0);
+    for _ in 0..200 {
+        let tokens = program_tokens().new_tree(&mut runner).unwrap().current();
+        if parser_accepts(&render(&tokens, &[], None)) {
+            valid_ok += 1;
+        }
+        let mutations = prop::collection::vec(mutation(), 1..4).new_tree(&mut runner).unwrap().current();
+        let (tokens, glued) = mutate(tokens, &mutations);
+        if parser_accepts(&render(&tokens, &glued, None)) { near_ok += 1 } else { near_bad += 1 }
+    }
+    eprintln!("valid accepted {valid_ok}, near-valid accepted {near_ok}, rejected {near_bad}");
+    assert!(valid_ok >= 20 && near_ok >= 10 && near_bad >= 40, "valid accepted {valid_ok}, near-valid accepted {near_ok}, rejected {near_bad}");
+}
+
+/// Parsing stays linear: a file of many items parses without a quadratic blow-up (checked by size, not time).
+#[test]
+fn large_input_parses_completely() {
+    let item = "名单 a {\n  纳入: 记录.类型 == 行政处罚 且 记录.领域 属于 [食品药品, 生态环境] 或 存在 记录(真) 近 3年\n  出处: 第5条\n}\n";
+    let src = item.repeat(5000);
+    let parsed = xince_lang::parse(0, &src);
+    assert_eq!(parsed.file.items.len(), 5000);
+    assert!(parsed.diagnostics.is_empty());
+}
