@@ -42,6 +42,10 @@ enum Command {
     Sign(cmd::sign::Args),
     /// 验证模块签名 / verify a module's signature
     Verify(cmd::verify::Args),
+    /// 运行政策的用例（wasm 与参考解释器）/ run each policy's cases on the wasm runtime and the interpreter
+    Test(cmd::test::Args),
+    /// 逐条显示政策对原文的覆盖 / show which rules encode each article of the source document
+    Coverage(cmd::coverage::Args),
 }
 
 fn main() -> ExitCode {
@@ -57,6 +61,8 @@ fn main() -> ExitCode {
         Command::Inspect(args) => cmd::inspect::run(args, &ui),
         Command::Sign(args) => cmd::sign::run(args, &ui),
         Command::Verify(args) => cmd::verify::run(args, &ui),
+        Command::Test(args) => cmd::test::run(args, &ui),
+        Command::Coverage(args) => cmd::coverage::run(args, &ui),
     };
     match result {
         Ok(code) => code,

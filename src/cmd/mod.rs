@@ -9,3 +9,5 @@ pub mod sign;
 pub mod verify;
 pub mod date;
 pub mod id;
+pub mod test;
+pub mod coverage;
