@@ -26,6 +26,8 @@ struct Cli {
 enum Command {
     /// 检查政策文件，报告全部诊断 / check policy files and report every diagnostic
     Check(cmd::check::Args),
+    /// 用编译好的政策评估主体 / evaluate subjects against compiled policies
+    Eval(cmd::eval::Args),
     /// 编译政策为 wasm 模块 / compile policies to wasm modules
     Build(cmd::build::Args),
     /// 生成确定性的模拟主体人群（JSON Lines）/ generate a deterministic synthetic population (JSON Lines)
@@ -53,6 +55,7 @@ fn main() -> ExitCode {
     let ui = ui::Ui::new(cli.lang.as_deref());
     let result = match cli.command {
         Command::Check(args) => cmd::check::run(args, &ui),
+        Command::Eval(args) => cmd::eval::run(args, &ui),
         Command::Build(args) => cmd::build::run(args, &ui),
         Command::Gen(args) => cmd::r#gen::run(args, &ui),
         Command::Date(args) => cmd::date::run(args, &ui),

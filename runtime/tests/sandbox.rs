@@ -276,3 +276,14 @@ fn disk_cache_serves_a_second_runtime() {
     assert_eq!(d1, d2);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Leaves the fixture module and request under the target dir, for trying the CLI and the embedding example
+/// by hand (`target/tmp/xince-fixture/`).
+#[test]
+fn writes_fixture_module_for_manual_use() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("xince-fixture");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("good.wasm"), good_module()).unwrap();
+    std::fs::write(dir.join("request.json"), REQUEST_JSON).unwrap();
+    assert!(runtime().load(&std::fs::read(dir.join("good.wasm")).unwrap()).is_ok());
+}

@@ -11,3 +11,4 @@ pub mod date;
 pub mod id;
 pub mod test;
 pub mod coverage;
+pub mod eval;

@@ -1,0 +1,341 @@
+//! `xince eval`: evaluates a subject (or a JSON Lines batch of subjects) against a compiled policy module or
+//! a directory of modules (the one in force for the jurisdiction and date is chosen).
+
+use crate::ui::Ui;
+use anyhow::Context;
+use rayon::prelude::*;
+use std::io::{BufRead, BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use xince_abi::decision::Decision;
+use xince_abi::decode::{RequestError, list_status_label, measure_status_label, parse_request};
+use xince_abi::request::Request;
+use xince_lang::Lang;
+use xince_runtime::{EvalError, Policy, PolicySet, Runtime, RuntimeConfig};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// JSON 决定（符合 docs/schema/decision.schema.json） / the decision as JSON
+    Json,
+    /// 可读文本 / a readable view
+    Text,
+}
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// 编译好的政策模块（.wasm）或模块目录 / a compiled policy module (.wasm) or a directory of modules
+    #[arg(long)]
+    pub policy: PathBuf,
+    /// 请求 JSON 文件（- 表示标准输入） / request JSON file (- for stdin)
+    #[arg(long, conflicts_with = "input")]
+    pub request: Option<PathBuf>,
+    /// 批量：每行一个请求的 JSON Lines 文件 / batch: a JSON Lines file, one request per line
+    #[arg(long, requires = "output")]
+    pub input: Option<PathBuf>,
+    /// 批量输出：每行一个决定（顺序同输入） / batch output: one decision per line, in input order
+    #[arg(long, requires = "input")]
+    pub output: Option<PathBuf>,
+    /// 覆盖请求中的评估日期 / override the request's evaluation date
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<String>,
+    /// 覆盖请求中的场景 / override the request's scenario
+    #[arg(long)]
+    pub scenario: Option<String>,
+    /// 同时解释不适用的项目（“为何不”） / also explain what does not apply ("why not")
+    #[arg(long)]
+    pub explain: bool,
+    /// 输出格式 / output format
+    #[arg(long, value_enum, default_value = "json")]
+    pub format: Format,
+    /// 辖区（--policy 为目录时用于选择模块），如 重庆市/巫山县/司法局 / jurisdiction, to pick a module from a directory
+    #[arg(long)]
+    pub jurisdiction: Option<String>,
+    /// 预编译模块缓存目录 / directory for precompiled modules
+    #[arg(long)]
+    pub cache_dir: Option<PathBuf>,
+}
+
+enum Source {
+    One(Policy),
+    Set(PolicySet, String),
+}
+
+impl Source {
+    fn pick(&self, as_of: &str) -> Result<&Policy, String> {
+        match self {
+            Source::One(p) => Ok(p),
+            Source::Set(set, jurisdiction) => set.select(jurisdiction, as_of).map_err(|e| e.to_string()),
+        }
+    }
+}
+
+fn open(args: &Args, ui: &Ui) -> anyhow::Result<Source> {
+    let config = RuntimeConfig { cache_dir: args.cache_dir.clone(), ..RuntimeConfig::default() };
+    let runtime = Runtime::new(config)?;
+    if args.policy.is_dir() {
+        let jurisdiction = args.jurisdiction.clone().ok_or_else(|| {
+            anyhow::anyhow!(
+                "{}",
+                ui.t("--policy 为目录时必须给出 --jurisdiction", "--jurisdiction is required when --policy is a directory")
+            )
+        })?;
+        let set = PolicySet::load_dir(&runtime, &args.policy)?;
+        Ok(Source::Set(set, jurisdiction))
+    } else {
+        let bytes = std::fs::read(&args.policy)
+            .with_context(|| format!("{} {}", ui.t("无法读取", "cannot read"), args.policy.display()))?;
+        let policy = runtime.load(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", args.policy.display()))?;
+        Ok(Source::One(policy))
+    }
+}
+
+fn apply_overrides(args: &Args, request: &mut Request) {
+    if let Some(d) = &args.as_of {
+        request.as_of = d.clone();
+    }
+    if let Some(s) = &args.scenario {
+        request.scenario = Some(s.clone());
+    }
+    if args.explain {
+        request.explain = true;
+    }
+}
+
+/// One failure, as reported on stderr and as a JSON error object.
+struct Failure {
+    code: String,
+    path: Option<String>,
+    zh: String,
+    en: String,
+}
+
+impl Failure {
+    fn from_request(e: RequestError) -> Self {
+        Failure { code: e.code.name().into(), path: Some(e.path), zh: e.message_zh, en: e.message_en }
+    }
+    fn from_eval(e: EvalError) -> Self {
+        match e {
+            EvalError::Request(r) => Failure::from_request(r),
+            other => Failure { code: other.code().into(), path: None, zh: other.message_zh(), en: other.message_en() },
+        }
+    }
+    fn json(&self, line: Option<usize>) -> serde_json::Value {
+        let mut v = serde_json::json!({ "error": { "code": self.code, "message_zh": self.zh, "message_en": self.en } });
+        if let Some(p) = &self.path {
+            v["error"]["path"] = p.clone().into();
+        }
+        if let Some(n) = line {
+            v["line"] = n.into();
+        }
+        v
+    }
+    fn text(&self, ui: &Ui) -> String {
+        let msg = ui.t(&self.zh, &self.en);
+        match &self.path {
+            Some(p) => format!("{p}: {msg} [{}]", self.code),
+            None => format!("{msg} [{}]", self.code),
+        }
+    }
+}
+
+fn evaluate(source: &Source, args: &Args, text: &str) -> Result<Decision, Failure> {
+    let mut request = parse_request(text).map_err(Failure::from_request)?;
+    apply_overrides(args, &mut request);
+    let policy = source
+        .pick(&request.as_of)
+        .map_err(|m| Failure { code: "E_NO_POLICY".into(), path: None, zh: m.clone(), en: m })?;
+    policy.evaluate(&request).map_err(Failure::from_eval)
+}
+
+pub fn run(args: Args, ui: &Ui) -> anyhow::Result<ExitCode> {
+    let source = open(&args, ui)?;
+    if let (Some(input), Some(output)) = (&args.input, &args.output) {
+        return batch(&source, &args, input, output, ui);
+    }
+    let path = args.request.clone().ok_or_else(|| {
+        anyhow::anyhow!("{}", ui.t("需要 --request <文件> 或 --input/--output", "need --request <file> or --input/--output"))
+    })?;
+    let text = if path.as_os_str() == "-" {
+        std::io::read_to_string(std::io::stdin())?
+    } else {
+        std::fs::read_to_string(&path).with_context(|| format!("{} {}", ui.t("无法读取", "cannot read"), path.display()))?
+    };
+    match evaluate(&source, &args, &text) {
+        Ok(decision) => {
+            let out = match args.format {
+                Format::Json => serde_json::to_string_pretty(&decision)?,
+                Format::Text => render_text(&decision, ui.lang),
+            };
+            println!("{out}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(f) => {
+            match args.format {
+                Format::Json => println!("{}", serde_json::to_string_pretty(&f.json(None))?),
+                Format::Text => eprintln!("{}: {}: {}", ui.t("错误", "error"), path.display(), f.text(ui)),
+            }
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+/// Lines per parallel chunk: bounded memory, ordered output, all cores busy.
+const CHUNK: usize = 1024;
+
+fn batch(source: &Source, args: &Args, input: &Path, output: &Path, ui: &Ui) -> anyhow::Result<ExitCode> {
+    let reader: Box<dyn BufRead> = if input.as_os_str() == "-" {
+        Box::new(std::io::BufReader::new(std::io::stdin()))
+    } else {
+        Box::new(std::io::BufReader::new(
+            std::fs::File::open(input).with_context(|| format!("{} {}", ui.t("无法读取", "cannot read"), input.display()))?,
+        ))
+    };
+    let mut writer: Box<dyn Write> = if output.as_os_str() == "-" {
+        Box::new(BufWriter::new(std::io::stdout()))
+    } else {
+        Box::new(BufWriter::new(
+            std::fs::File::create(output).with_context(|| format!("{} {}", ui.t("无法写入", "cannot write"), output.display()))?,
+        ))
+    };
+    let progress = std::io::stderr().is_terminal();
+    let (mut total, failed) = (0usize, AtomicUsize::new(0));
+    let mut lines = reader.lines().enumerate();
+    let started = std::time::Instant::now();
+    loop {
+        let mut chunk = Vec::with_capacity(CHUNK);
+        for (i, line) in lines.by_ref() {
+            let line = line.with_context(|| format!("{} {}:{}", ui.t("读取失败", "read failed"), input.display(), i + 1))?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            chunk.push((i + 1, line));
+            if chunk.len() == CHUNK {
+                break;
+            }
+        }
+        if chunk.is_empty() {
+            break;
+        }
+        let results: Vec<String> = chunk
+            .par_iter()
+            .map(|(n, line)| match evaluate(source, args, line) {
+                Ok(d) => serde_json::to_string(&d).unwrap_or_default(),
+                Err(f) => {
+                    failed.fetch_add(1, Ordering::Relaxed);
+                    eprintln!("{}:{n}: {}", input.display(), f.text(ui));
+                    f.json(Some(*n)).to_string()
+                }
+            })
+            .collect();
+        for r in results {
+            writeln!(writer, "{r}")?;
+        }
+        total += chunk.len();
+        if progress {
+            eprint!("\r{} {total}", ui.t("已处理", "processed"));
+        }
+    }
+    writer.flush()?;
+    let failed = failed.into_inner();
+    if progress {
+        eprintln!();
+    }
+    eprintln!(
+        "{}",
+        match ui.lang {
+            Lang::Zh => format!("共 {total} 条，成功 {}，失败 {failed}，用时 {:.2?}", total - failed, started.elapsed()),
+            Lang::En => format!("{total} requests, {} ok, {failed} failed, in {:.2?}", total - failed, started.elapsed()),
+        }
+    );
+    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// A readable view of a decision (Chinese, or English with `--lang en`).
+pub fn render_text(d: &Decision, lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
+    let t = |a: &str, b: &str| if zh { a.to_string() } else { b.to_string() };
+    let cite = |c: &xince_abi::manifest::Citation| format!("{} {}", c.document, c.article);
+    let mut out = String::new();
+    let mut line = |s: String| {
+        out.push_str(&s);
+        out.push('\n');
+    };
+    line(format!("{}{}（{}，{} {}）", t("政策：", "Policy: "), d.policy.id, d.policy.document, t("版本", "version"), d.policy.version));
+    line(format!(
+        "{}{}（{}）  {}{}{}",
+        t("主体：", "Subject: "),
+        d.subject.name.as_deref().unwrap_or("-"),
+        d.subject.id,
+        t("评估日期：", "as of: "),
+        d.as_of,
+        d.scenario.as_deref().map(|s| format!("  {}{s}", t("场景：", "scenario: "))).unwrap_or_default()
+    ));
+    line(format!("\n{}", t("名单", "Lists")));
+    if d.lists.is_empty() {
+        line(format!("  {}", t("（未列入任何名单）", "(on no list)")));
+    }
+    for l in &d.lists {
+        let status = if zh { list_status_label(l.status).to_string() } else { format!("{:?}", l.status) };
+        let mut s = format!("  - {}〔{}〕 {status}", l.list, l.category);
+        if let Some(r) = &l.record {
+            s.push_str(&format!("  {}{r}", t("记录 ", "record ")));
+        }
+        if let (Some(a), Some(b)) = (&l.entered, &l.publication_ends) {
+            s.push_str(&format!("  {a} → {b}"));
+        }
+        if let Some(e) = &l.ended_on {
+            s.push_str(&format!("  {}{e}", t("移出于 ", "ended ")));
+        }
+        line(s);
+        if let Some(r) = &l.repair {
+            let missing = if r.missing_conditions.is_empty() { t("无", "none") } else { r.missing_conditions.join("、") };
+            line(format!(
+                "      {}{}  {}{missing}",
+                t("最早可修复：", "repair possible from: "),
+                r.possible_from.as_deref().unwrap_or("-"),
+                t("尚缺条件：", "missing: ")
+            ));
+        }
+        line(format!("      {}{}", t("出处：", "source: "), cite(&l.citation)));
+    }
+    line(format!("\n{}", t("措施", "Measures")));
+    if d.measures.is_empty() {
+        line(format!("  {}", t("（无）", "(none)")));
+    }
+    for m in &d.measures {
+        let status = if zh { measure_status_label(m.status).to_string() } else { format!("{:?}", m.status) };
+        let kind = if m.mandatory { t("强制性", "mandatory") } else { t("推荐性", "recommended") };
+        let who: Vec<String> = m.targets.iter().map(|x| format!("{} {}", x.role, x.name.as_deref().unwrap_or(&x.id))).collect();
+        line(format!("  - {}（{}，{kind}） {status}{}", m.measure, m.kind, m.until.as_deref().map(|u| format!("  → {u}")).unwrap_or_default()));
+        line(format!("      {}{}", t("对象：", "targets: "), who.join("、")));
+        let basis: Vec<String> = m.basis.iter().map(|b| format!("《{}》{}", b.name, b.document)).collect();
+        line(format!("      {}{}  {}{}", t("依据：", "basis: "), basis.join("；"), t("出处：", "source: "), cite(&m.citation)));
+    }
+    line(format!("\n{}", t("激励", "Incentives")));
+    for i in &d.incentives {
+        let s = if i.eligible { t("符合", "eligible") } else { t("不符合", "not eligible") };
+        let why = i.failed_condition.as_deref().map(|f| format!("（{}{f}）", t("未满足：", "failed: "))).unwrap_or_default();
+        line(format!("  - {} {s}{why}  {}{}", i.incentive, t("出处：", "source: "), cite(&i.citation)));
+    }
+    if !d.notifications.is_empty() {
+        line(format!("\n{}", t("通报", "Notifications")));
+        for n in &d.notifications {
+            line(format!("  - {} → {}  {}{}", n.notification, n.recipients.join("、"), t("出处：", "source: "), cite(&n.citation)));
+        }
+    }
+    if let Some(g) = &d.grade {
+        line(format!("\n{}{}：{}{}", t("等级 ", "Grade "), g.grading, g.level, g.supervision.as_deref().map(|s| format!("（{s}）")).unwrap_or_default()));
+    }
+    if !d.objections.is_empty() {
+        line(format!("\n{}", t("异议", "Objections")));
+        for o in &d.objections {
+            line(format!("  - {} {} {:?}{}", o.record, o.filed, o.status, o.due.as_deref().map(|x| format!(" → {x}")).unwrap_or_default()));
+        }
+    }
+    line(format!("\n{}", t("说明", "Why")));
+    for tr in &d.trace {
+        line(format!("  · {}", if zh { &tr.zh } else { &tr.en }));
+    }
+    out
+}
