@@ -20,5 +20,5 @@ pub use db::Compiler;
 
 /// The stdlib sources `(path, text)` that every compiler loads first.
 pub fn stdlib_sources() -> Vec<(&'static str, &'static str)> {
-    Vec::new()
+    xince_stdlib::SOURCES.iter().map(|s| (s.path, s.text)).collect()
 }

@@ -117,6 +117,9 @@ fn measures(c: &Checked, diags: &mut Vec<Diagnostic>) {
         let bases: Vec<BasisRef> =
             if h.bases.is_empty() { upper.map(|u| u.head.bases.clone()).unwrap_or_default() } else { h.bases.clone() };
         if bases.is_empty() {
+            if h.basis_written {
+                continue;
+            }
             diags.push(
                 diag::error(
                     "E0501",
@@ -261,7 +264,8 @@ fn widening(c: &Checked, m: &MeasureDef, u: &MeasureDef, span: Span, diags: &mut
 fn lists(c: &Checked, diags: &mut Vec<Diagnostic>) {
     for l in &c.lists {
         let h = &l.head;
-        if l.exits.is_empty() || l.period.is_none() {
+        // A written period that failed to resolve was already reported.
+        if l.exits.is_empty() || (l.period.is_none() && l.period_text.is_empty()) {
             let (zh, en) = if l.period.is_none() { ("没有期限 `期限`", "has no period (`期限`)") } else { ("没有移出方式 `移出`", "has no exit (`移出`)") };
             diags.push(
                 diag::error("E0505", h.file, h.span, format!("名单 `{}` {zh}，主体无法移出", h.name), format!("list `{}` {en}: a subject could never leave it", h.name))

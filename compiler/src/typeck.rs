@@ -139,6 +139,8 @@ pub struct RuleHead {
     pub keyword_span: Span,
     pub citation: Option<Citation>,
     pub bases: Vec<BasisRef>,
+    /// A `依据` clause is written (even if its names did not resolve: no second error then).
+    pub basis_written: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -506,6 +508,7 @@ fn head(e: &Entry, doc: &str, cx: &mut Cx) -> RuleHead {
         keyword_span: e.item.keyword_span,
         citation: citation_of(e, doc, cx),
         bases,
+        basis_written: !vals.is_empty(),
     }
 }
 
@@ -1225,6 +1228,19 @@ impl Cx<'_> {
                     None => err,
                 }
             }
+            // `是`/`否` as a condition: a measure that never applies by itself (`适用: 否`, a catalogue entry).
+            Some(Ty::Bool) if name == "是" || name == "否" => (ir::Expr::Bool(name == "是"), Ty::Bool),
+            Some(t) if *t != Ty::Bool && *t != Ty::Unknown => {
+                let (z, en) = t.name();
+                self.diags.push(diag::error(
+                    "E0401",
+                    self.file,
+                    p.span,
+                    format!("类型不符：应为{z}，`{name}` 不是{z}"),
+                    format!("type mismatch: expected {en}, `{name}` is not one"),
+                ));
+                err
+            }
             _ => {
                 // A bare name where no vocabulary is in view: most likely a list used without `在`, or a typo.
                 let mut cands: Vec<String> = FIELD_NAMES.iter().map(|s| s.to_string()).collect();
@@ -1263,6 +1279,10 @@ impl Cx<'_> {
                 let swap = Self::is_bare(lhs) && !Self::is_bare(rhs);
                 let (first, second) = if swap { (rhs, lhs) } else { (lhs, rhs) };
                 let (a, ta) = self.expr(first, None, record);
+                // One error per comparison: a bare value has nothing to resolve against after a failed side.
+                if ta == Ty::Unknown && Self::is_bare(second) {
+                    return err;
+                }
                 let (b, tb) = self.expr(second, Some(&ta), record);
                 if !ta.compatible(&tb) {
                     self.mismatch(second.span, &ta, &tb);

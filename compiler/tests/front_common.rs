@@ -1,5 +1,5 @@
 //! Shared by the front-end tests (included with `#[path]`).
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
 use xince_compiler::Compiler;

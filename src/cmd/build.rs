@@ -1,9 +1,113 @@
+//! `xince build <policy.xince> -o out.wasm` and `xince build <dir> --out-dir <dir>`: compiles policies (files
+//! with a `政策` item) to wasm modules, or prints their IR / WAT with `--emit`.
+
+use crate::cmd::check;
 use crate::ui::Ui;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-#[derive(clap::Args)]
-pub struct Args {}
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Emit {
+    /// 可读的 IR 文本 / the readable IR text (docs/ir.md)
+    Ir,
+    /// WebAssembly 文本格式 / WebAssembly text format
+    Wat,
+    /// WebAssembly 模块 / the wasm module
+    Wasm,
+}
 
-pub fn run(_args: Args, _ui: &Ui) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("not yet implemented")
+#[derive(clap::Args)]
+pub struct Args {
+    /// 政策文件或目录 / a policy file or a directory of policies
+    pub path: PathBuf,
+    /// 输出文件（单个政策） / output file (one policy)
+    #[arg(short = 'o', long)]
+    pub output: Option<PathBuf>,
+    /// 输出目录（目录下每个政策一个文件） / output directory (one file per policy)
+    #[arg(long)]
+    pub out_dir: Option<PathBuf>,
+    /// 输出形式 / what to emit
+    #[arg(long, value_enum, default_value = "wasm")]
+    pub emit: Emit,
+}
+
+fn extension(emit: Emit) -> &'static str {
+    match emit {
+        Emit::Ir => "ir",
+        Emit::Wat => "wat",
+        Emit::Wasm => "wasm",
+    }
+}
+
+fn emit_bytes(program: &xince_compiler::ir::Program, emit: Emit) -> anyhow::Result<Vec<u8>> {
+    match emit {
+        Emit::Ir => Ok(xince_compiler::print::print(program).into_bytes()),
+        Emit::Wasm | Emit::Wat => {
+            let wasm = xince_compiler::codegen::emit(program)
+                .map_err(|e| anyhow::anyhow!("代码生成失败 / code generation failed: {e}"))?;
+            if emit == Emit::Wasm {
+                return Ok(wasm);
+            }
+            let wat = wasmprinter::print_bytes(&wasm).map_err(|e| anyhow::anyhow!("无法打印 WAT / cannot print WAT: {e}"))?;
+            Ok(wat.into_bytes())
+        }
+    }
+}
+
+pub fn run(args: Args, ui: &Ui) -> anyhow::Result<ExitCode> {
+    let (compiler, files) = check::load(std::slice::from_ref(&args.path))?;
+    let policies: Vec<String> =
+        files.iter().filter(|f| compiler.file_id(f).is_some_and(|id| compiler.is_policy(id))).cloned().collect();
+    if policies.is_empty() {
+        anyhow::bail!("{} 下没有政策文件（含 `政策` 条目的文件） / no policy file under {}", args.path.display(), args.path.display());
+    }
+    if args.path.is_dir() && args.out_dir.is_none() && args.emit == Emit::Wasm {
+        anyhow::bail!("编译目录须给出 --out-dir / building a directory needs --out-dir");
+    }
+    let color = std::io::stderr().is_terminal();
+    let mut failed = 0usize;
+    for name in &policies {
+        match compiler.program(name) {
+            Err(diags) => {
+                failed += 1;
+                eprint!("{}", compiler.render(&diags, ui.lang, color));
+                eprintln!("{} {name}", ui.t("编译失败：", "failed:"));
+            }
+            Ok(program) => {
+                let bytes = emit_bytes(&program, args.emit)?;
+                let target = match (&args.output, &args.out_dir) {
+                    (Some(o), _) if policies.len() == 1 => Some(o.clone()),
+                    (_, Some(dir)) => {
+                        let stem = Path::new(name).with_extension(extension(args.emit));
+                        let rel = stem.strip_prefix("policies").unwrap_or(&stem).to_path_buf();
+                        Some(dir.join(rel))
+                    }
+                    _ => None,
+                };
+                match target {
+                    Some(t) => {
+                        if let Some(parent) = t.parent().filter(|p| !p.as_os_str().is_empty()) {
+                            std::fs::create_dir_all(parent)?;
+                        }
+                        std::fs::write(&t, &bytes)
+                            .map_err(|e| anyhow::anyhow!("无法写入 / cannot write {}: {e}", t.display()))?;
+                        eprintln!("{} {name} → {}", ui.t("已编译", "built"), t.display());
+                    }
+                    None if args.emit == Emit::Wasm => {
+                        anyhow::bail!("请用 -o 指定输出文件 / give an output file with -o")
+                    }
+                    None => print!("{}", String::from_utf8_lossy(&bytes)),
+                }
+            }
+        }
+    }
+    eprintln!(
+        "{}",
+        match ui.lang {
+            xince_lang::Lang::Zh => format!("编译了 {} 个政策：{} 个成功，{failed} 个失败", policies.len(), policies.len() - failed),
+            xince_lang::Lang::En => format!("built {} policies: {} ok, {failed} failed", policies.len(), policies.len() - failed),
+        }
+    );
+    Ok(if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
