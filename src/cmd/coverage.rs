@@ -41,7 +41,7 @@ pub fn run(args: Args, ui: &Ui) -> anyhow::Result<ExitCode> {
         CoverageFile::Wrapped { articles } | CoverageFile::Bare(articles) => articles,
     };
 
-    let compiler = load_compiler(std::slice::from_ref(&dir), &[dir.clone()])?;
+    let compiler = load_compiler(std::slice::from_ref(&dir), std::slice::from_ref(&dir))?;
     let path = dir.join(POLICY_FILE).display().to_string();
     let program = compiler
         .program(&path)
