@@ -1,0 +1,102 @@
+//! The conformance suite: every case in `tests/conformance/cases/*.json` runs on the reference interpreter and
+//! on the wasm runtime through one trait; both must give the same decision or the same error code, and that
+//! shared outcome is the case's golden snapshot. Exceptions, if ever needed, live in
+//! `tests/conformance/EXCEPTIONS.md` with their reason (there are none).
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::OnceLock;
+use xince_abi::decision::Decision;
+use xince_abi::decode::{decide, encode_request};
+use xince_abi::request::Request;
+use xince_compiler::ir::Program;
+use xince_runtime::{Runtime, RuntimeConfig};
+
+#[derive(Deserialize)]
+struct Case {
+    policy: String,
+    description: String,
+    request: Request,
+}
+
+/// What an engine answers: a decision, or a stable error code.
+type Outcome = Result<Decision, String>;
+
+/// One way to evaluate a compiled policy.
+trait Engine {
+    fn name(&self) -> &'static str;
+    fn evaluate(&self, policy: &CompiledPolicy, request: &Request) -> Outcome;
+}
+
+struct CompiledPolicy {
+    program: Program,
+    module: xince_runtime::Policy,
+}
+
+struct Interpreter;
+
+impl Engine for Interpreter {
+    fn name(&self) -> &'static str {
+        "reference interpreter"
+    }
+    fn evaluate(&self, policy: &CompiledPolicy, request: &Request) -> Outcome {
+        let manifest = &policy.program.manifest;
+        let input = encode_request(manifest, request).map_err(|e| e.code.name().to_string())?;
+        let raw = xince_compiler::interp::evaluate(&policy.program, &input).map_err(|c| c.name().to_string())?;
+        Ok(decide(manifest, request, &raw))
+    }
+}
+
+struct Wasm;
+
+impl Engine for Wasm {
+    fn name(&self) -> &'static str {
+        "wasm runtime"
+    }
+    fn evaluate(&self, policy: &CompiledPolicy, request: &Request) -> Outcome {
+        policy.module.evaluate(request).map_err(|e| e.code().to_string())
+    }
+}
+
+fn runtime() -> &'static Runtime {
+    static RUNTIME: OnceLock<Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| Runtime::new(RuntimeConfig::default()).expect("runtime"))
+}
+
+fn compile(name: &str) -> CompiledPolicy {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance/policies");
+    let mut compiler = xince_compiler::Compiler::new();
+    let path = format!("tests/conformance/policies/{name}.xince");
+    let text = std::fs::read_to_string(dir.join(format!("{name}.xince"))).expect("policy source");
+    compiler.set_file(path.clone(), text);
+    let program = match compiler.program(&path) {
+        Ok(p) => p,
+        Err(diags) => panic!("{}", compiler.render(&diags, xince_lang::Lang::Zh, false)),
+    };
+    let bytes = xince_compiler::codegen::emit(&program).expect("codegen");
+    let module = runtime().load(&bytes).expect("load");
+    CompiledPolicy { program, module }
+}
+
+#[test]
+fn interpreter_and_wasm_agree_on_every_case() {
+    let mut policies: BTreeMap<String, CompiledPolicy> = BTreeMap::new();
+    let engines: [&dyn Engine; 2] = [&Interpreter, &Wasm];
+    insta::glob!("conformance/cases/*.json", |path| {
+        let case: Case = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let policy = policies.entry(case.policy.clone()).or_insert_with(|| compile(&case.policy));
+        let outcomes: Vec<Outcome> = engines.iter().map(|e| e.evaluate(policy, &case.request)).collect();
+        assert_eq!(
+            outcomes[0], outcomes[1],
+            "{}: {} and {} disagree ({})",
+            path.display(), engines[0].name(), engines[1].name(), case.description
+        );
+        insta::with_settings!({ description => case.description.clone(), omit_expression => true }, {
+            match &outcomes[0] {
+                Ok(decision) => insta::assert_json_snapshot!(decision),
+                Err(code) => insta::assert_json_snapshot!(serde_json::json!({ "error": code })),
+            }
+        });
+    });
+}
