@@ -48,6 +48,8 @@ enum Command {
     Test(cmd::test::Args),
     /// 逐条显示政策对原文的覆盖 / show which rules encode each article of the source document
     Coverage(cmd::coverage::Args),
+    /// 按规范格式整理政策源文件 / format policy sources canonically
+    Fmt(cmd::fmt::Args),
 }
 
 fn main() -> ExitCode {
@@ -66,6 +68,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => cmd::verify::run(args, &ui),
         Command::Test(args) => cmd::test::run(args, &ui),
         Command::Coverage(args) => cmd::coverage::run(args, &ui),
+        Command::Fmt(args) => cmd::fmt::run(args, &ui),
     };
     match result {
         Ok(code) => code,

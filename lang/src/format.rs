@@ -1,7 +1,8 @@
 //! The canonical layout of `.xince` source (`xince fmt`), built from the lexer's token stream so comments
 //! survive: one clause per line as `名称: 值`, 2-space indent inside an item, a blank line between items,
-//! full-width operators and punctuation written in ASCII (`＞＝` → `>=`, `，` → `,`, `（` → `(`, `“…”` → `"…"`).
-//! Keywords keep the spelling the drafter chose (`且` or `and`); dates, durations and citations keep their text.
+//! full-width operators and punctuation written in ASCII (`＞＝` → `>=`, `，` → `, `, `（` → `(`, `“…”` → `"…"`).
+//! The enumeration comma `、` stays (it is how a Chinese list of values is written: `轻微、一般、严重`), keywords
+//! keep the spelling the drafter chose (`且` or `and`), and dates, durations and citations keep their text.
 //!
 //! Formatting is idempotent, refuses a file with syntax errors (it would have to guess), and checks its own
 //! work: the output must parse to the same tree as the input (spans aside), or [`format`] returns an error
@@ -106,6 +107,7 @@ fn token_text(kind: TokenKind, text: &str) -> String {
         TokenKind::RParen => ")",
         TokenKind::LBracket => "[",
         TokenKind::RBracket => "]",
+        TokenKind::Comma if text == "、" => "、",
         TokenKind::Comma => ",",
         TokenKind::Colon => ":",
         TokenKind::EqEq => "==",
@@ -154,8 +156,10 @@ impl<'a> Formatter<'a> {
     }
 
     fn append(&mut self, kind: TokenKind, text: &str) {
+        let after_dunhao = self.cur.ends_with('、');
         if let Some(prev) = self.last_kind
             && !self.cur.is_empty()
+            && !after_dunhao
             && space_between(prev, kind)
         {
             self.cur.push(' ');
@@ -434,9 +438,9 @@ mod tests {
 
     #[test]
     fn canonical_layout() {
-        let src = "// 头注释\n政策 测试 {  编号：测试省/测试县/方案；生效:2024-01-01\n版本规则 从旧兼从轻 }\n引用 标准库\n名单 甲名单{\n类别：黑名单\n\n\n  纳入: 记录.严重程度＝＝严重 且\n     记录.领域 属于 【食品药品，生态环境】 // 尾注释\n出处: 第5条\n}\n";
+        let src = "// 头注释\n政策 测试 {  编号：测试省/测试县/方案；生效:2024-01-01\n版本规则 从旧兼从轻 }\n引用 标准库\n词表 严重程度 { 取值: 轻微 、 一般，严重 }\n名单 甲名单{\n类别：黑名单\n\n\n  纳入: 记录.严重程度＝＝严重 且\n     记录.领域 属于 【食品药品，生态环境】 // 尾注释\n出处: 第5条\n}\n";
         let out = fmt(src);
-        let expected = "// 头注释\n政策 测试 {\n  编号: 测试省/测试县/方案\n  生效: 2024-01-01\n  版本规则: 从旧兼从轻\n}\n\n引用 标准库\n\n名单 甲名单 {\n  类别: 黑名单\n\n  纳入: 记录.严重程度 == 严重 且 记录.领域 属于 [食品药品, 生态环境] // 尾注释\n  出处: 第5条\n}\n";
+        let expected = "// 头注释\n政策 测试 {\n  编号: 测试省/测试县/方案\n  生效: 2024-01-01\n  版本规则: 从旧兼从轻\n}\n\n引用 标准库\n\n词表 严重程度 {\n  取值: 轻微、一般, 严重\n}\n\n名单 甲名单 {\n  类别: 黑名单\n\n  纳入: 记录.严重程度 == 严重 且 记录.领域 属于 [食品药品, 生态环境] // 尾注释\n  出处: 第5条\n}\n";
         assert_eq!(out, expected);
         assert_eq!(fmt(&out), out);
     }
@@ -453,7 +457,7 @@ mod tests {
     fn quotes_and_records_normalise() {
         let src = "措施 乙 {\n  实施：“县财政局”、「县税务局」\n  适用: 存在 记录 （记录.类型 == 行政处罚） 近 3年\n  出处: 第2条\n}\n";
         let out = fmt(src);
-        assert!(out.contains("  实施: \"县财政局\", \"县税务局\"\n"), "{out}");
+        assert!(out.contains("  实施: \"县财政局\"、\"县税务局\"\n"), "{out}");
         assert!(out.contains("  适用: 存在 记录(记录.类型 == 行政处罚) 近 3年\n"), "{out}");
     }
 

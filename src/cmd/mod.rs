@@ -12,3 +12,4 @@ pub mod id;
 pub mod test;
 pub mod coverage;
 pub mod eval;
+pub mod fmt;
