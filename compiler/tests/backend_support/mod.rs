@@ -1,5 +1,7 @@
 //! Shared helpers for the back-end tests: hand-built IR programs, inputs, and a wasmi runner.
 #![allow(dead_code)]
+// Test-only helpers: a failed setup step should stop the test loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::BTreeMap;
 
