@@ -65,6 +65,8 @@ pub fn parse_file(db: &dyn Db, file: SourceInput) -> Parsed {
 /// What a file declares about itself: enough to build the module index without re-reading bodies.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct FileHeader {
+    /// True when the file holds a `政策` item.
+    pub is_policy: bool,
     /// `政策` 编号, if the file is a policy.
     pub policy_id: Option<String>,
     /// `模块` name, if the file is a module.
@@ -96,7 +98,8 @@ pub fn file_header(db: &dyn Db, file: SourceInput) -> FileHeader {
                 .collect()
         };
         match item.kind {
-            ItemKind::Policy if h.policy_id.is_none() => {
+            ItemKind::Policy if !h.is_policy => {
+                h.is_policy = true;
                 h.policy_id = text("编号").into_iter().next().map(|t| t.0);
                 h.uppers = text("上级");
                 h.document = text("文号").into_iter().next().map(|t| t.0).unwrap_or_default();
@@ -392,7 +395,7 @@ impl Compiler {
 
     /// True when the file holds a `政策` item.
     pub fn is_policy(&self, file: FileId) -> bool {
-        self.input(file).is_some_and(|f| file_header(&self.db, f).policy_id.is_some())
+        self.input(file).is_some_and(|f| file_header(&self.db, f).is_policy)
     }
 
     /// Diagnostics of one file: its parse diagnostics and those of its unit that point into it.

@@ -1,6 +1,6 @@
 //! Golden tests: every `fixtures/bad/*.xince` renders its diagnostics (Chinese, plain) into one snapshot,
 //! and the good policies print their IR.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::panic)]
 
 #[path = "front_common.rs"]
 mod common;
