@@ -42,4 +42,8 @@ fn repository_policies_report() {
     }
     std::fs::write(std::env::temp_dir().join("xince_front_policies.txt"), &report).unwrap();
     assert!(!paths.is_empty());
+    // The 司法局 negative fixture widens the county measure's targets: the compiler must say so.
+    let widening = paths.iter().find(|p| p.ends_with("widening/加重惩戒.xince")).unwrap();
+    let codes: Vec<&str> = c.check_file(c.file_id(widening).unwrap()).iter().map(|d| d.code).collect();
+    assert!(codes.contains(&"E0503"), "widening not reported: {codes:?}");
 }
