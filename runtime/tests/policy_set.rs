@@ -1,5 +1,7 @@
 //! Choosing the module in force: by jurisdiction (most specific ancestor), date range, supersedes, extends.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers outside #[test] fns
+
 mod common;
 
 use common::*;

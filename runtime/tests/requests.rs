@@ -1,5 +1,7 @@
 //! Malformed requests: every error names the JSON path (or line/column) in Chinese and English. Nothing panics.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers outside #[test] fns
+
 mod common;
 
 use common::*;

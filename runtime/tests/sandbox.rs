@@ -1,6 +1,8 @@
 //! Hostile and broken modules: each is refused or stopped with a clear error, and the same runtime then
 //! evaluates a good module correctly.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers outside #[test] fns
+
 mod common;
 
 use common::*;

@@ -1,6 +1,8 @@
 //! The published JSON Schemas (docs/schema) accept what the runtime reads and produces, and reject what it
 //! refuses.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers outside #[test] fns
+
 mod common;
 
 use common::*;
