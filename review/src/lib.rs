@@ -5,9 +5,11 @@
 //! This is a tool crate at the CLI level: it may use the compiler and the runtime, and no stage uses it.
 //! It does no process IO; the CLI reads files and prints what these functions return.
 
+pub mod build;
 pub mod diff;
 pub mod inspect;
 pub mod module;
+pub mod replay;
 
 pub use diff::{PolicyDiff, diff_manifests};
 pub use module::{ManifestError, read_manifest};
