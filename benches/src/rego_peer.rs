@@ -100,10 +100,12 @@ measure_applies(scenarios) if {
 	input.scenario in scenarios
 }
 
+applies(scenarios) := true if measure_applies(scenarios) else := false
+
 decision := {
 	"black": black,
 	"red_on": red_on,
-	"measures": [measure_applies(m) | some m in data.measures],
+	"measures": [applies(m) | some m in data.measures],
 	"incentives": [red_on, red_on_or_clean, red_on],
 }
 
