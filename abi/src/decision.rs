@@ -55,7 +55,7 @@ pub struct ListItem {
     pub earliest_repair: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ended_on: Option<String>,
-    /// The repair regime applied (by the policy's version rule), if the period comes from one.
+    /// The repair regime applied (by the policy's version rule) as `name（文号）`, if the period comes from one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub regime: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

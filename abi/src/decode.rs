@@ -634,7 +634,7 @@ pub fn decide(manifest: &Manifest, request: &Request, raw: &RawOutput) -> Decisi
             publication_ends: day(out.last_day),
             earliest_repair: day(out.earliest_repair),
             ended_on: day(out.ended_on),
-            regime: regime.map(|r| r.name.clone()),
+            regime: regime.map(|r| format!("{}（{}）", r.name, r.document)),
             overridden_by,
             repair,
             citation: info.citation.clone(),

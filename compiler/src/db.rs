@@ -272,8 +272,9 @@ pub fn analyze(db: &dyn Db, set: FileSet, root: SourceInput) -> Analysis {
         hasher.update(input.text(db).as_bytes());
         hasher.update([0u8]);
     }
+    let linked = crate::resolve::prune_unreferenced_stdlib_rules(&parsed);
     let items: Vec<(FileId, Origin, &[xince_lang::ast::Item])> =
-        parsed.iter().map(|(f, o, p)| (*f, *o, p.file.items.as_slice())).collect();
+        linked.iter().map(|(f, o, items)| (*f, *o, items.as_slice())).collect();
     let scope = Scope::build(&items, &mut diags);
     let checked = typeck::check(&scope, &texts, &docs, &mut diags);
     lints::lint(&checked, &mut diags);

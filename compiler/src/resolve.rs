@@ -3,7 +3,7 @@
 //! did-you-mean suggestions of the right kind. Entry point: [`Scope::build`].
 
 use crate::diag::{self, DiagExt};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use xince_lang::ast::{Clause, Expr, ExprKind, Item, ItemKind, Path, Span};
 use xince_lang::{Diagnostic, FileId};
 
@@ -222,4 +222,99 @@ fn find_basis(scope: &Scope, text: &str) -> Option<usize> {
         e.item.kind == ItemKind::Basis
             && ["文号", "名称"].iter().any(|k| e.values(k).filter_map(value_text).any(|t| t == text))
     })
+}
+
+/// Item kinds that are rules: they produce entries in a decision.
+fn is_rule(kind: ItemKind) -> bool {
+    matches!(
+        kind,
+        ItemKind::List
+            | ItemKind::Measure
+            | ItemKind::Incentive
+            | ItemKind::Grading
+            | ItemKind::Notification
+            | ItemKind::Objection
+            | ItemKind::Commitment
+    )
+}
+
+/// Every name an item mentions in its clause values (each path's full text and its last segment).
+fn mentioned_names(item: &Item, out: &mut BTreeSet<String>) {
+    fn walk(e: &xince_lang::ast::Expr, out: &mut BTreeSet<String>) {
+        use xince_lang::ast::ExprKind as K;
+        let mut path = |p: &xince_lang::ast::Path| {
+            out.insert(p.text());
+            if let Some(last) = p.segments.last() {
+                out.insert(last.text.clone());
+            }
+        };
+        match &e.kind {
+            K::Path(p) | K::OnList(p) => path(p),
+            K::List(v) => v.iter().for_each(|x| walk(x, out)),
+            K::Not(x) => walk(x, out),
+            K::Binary { lhs, rhs, .. } => {
+                walk(lhs, out);
+                walk(rhs, out);
+            }
+            K::Quantified { condition, within, .. } => {
+                walk(condition, out);
+                if let Some(w) = within {
+                    walk(w, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    for clause in &item.clauses {
+        clause.values.iter().for_each(|v| walk(v, out));
+    }
+}
+
+/// The national layer is a library: its rules (lists, measures, …) join a policy only when the policy, an
+/// upper level, or a rule already joined refers to them by name (`在 X`, `细化 X`, `优先于 X`, `措施 X`).
+/// Vocabularies, bases and regimes are always in scope. Without this, every module would carry — and every
+/// policy would be linted for — national rules it never uses.
+pub fn prune_unreferenced_stdlib_rules(
+    files: &[(FileId, Origin, &xince_lang::Parsed)],
+) -> Vec<(FileId, Origin, Vec<Item>)> {
+    let mut referenced = BTreeSet::new();
+    for (_, origin, parsed) in files {
+        if *origin != Origin::Stdlib {
+            parsed.file.items.iter().for_each(|item| mentioned_names(item, &mut referenced));
+        }
+    }
+    let mut kept: BTreeSet<(usize, usize)> = BTreeSet::new();
+    loop {
+        let mut grew = false;
+        for (fi, (_, origin, parsed)) in files.iter().enumerate() {
+            if *origin != Origin::Stdlib {
+                continue;
+            }
+            for (ii, item) in parsed.file.items.iter().enumerate() {
+                let named = item.name.as_ref().is_some_and(|n| referenced.contains(&n.text()));
+                if is_rule(item.kind) && named && kept.insert((fi, ii)) {
+                    mentioned_names(item, &mut referenced);
+                    grew = true;
+                }
+            }
+        }
+        if !grew {
+            break;
+        }
+    }
+    files
+        .iter()
+        .enumerate()
+        .map(|(fi, (file, origin, parsed))| {
+            let items = parsed
+                .file
+                .items
+                .iter()
+                .enumerate()
+                .filter(|(ii, item)| *origin != Origin::Stdlib || !is_rule(item.kind) || kept.contains(&(fi, *ii)))
+                .map(|(_, item)| item.clone())
+                .collect();
+            (*file, *origin, items)
+        })
+        .collect()
 }
