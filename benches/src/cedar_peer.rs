@@ -13,16 +13,19 @@ use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 
 /// Measures (name, scenarios) in the policy's order.
-pub const MEASURES: [(&str, &[&str]); 10] = [
-    ("列为重点监管对象", &[]),
-    ("从严审核行政许可", &["行政审批"]),
-    ("限制申请财政性资金项目", &["财政资金"]),
-    ("限制参与公共资源交易", &["招标投标", "政府采购"]),
-    ("禁止参加政府采购", &["政府采购"]),
-    ("禁止参加政府投资项目招投标", &["招标投标"]),
-    ("不安排财政资金补助", &["财政资金"]),
-    ("市场和行业禁入", &[]),
-    ("撤销荣誉取消评先评优", &["评先评优"]),
+pub const MEASURES: [(&str, &[&str]); 13] = [
+    ("梁平列为重点监管对象", &[]),
+    ("梁平从严审核行政许可", &["行政审批"]),
+    ("梁平从严控制生产许可证发放", &["行政审批"]),
+    ("梁平限制新增项目审批核准", &["项目审批核准"]),
+    ("梁平限制申请财政性资金项目", &["财政资金"]),
+    ("梁平限制参与公共资源交易", &["公共资源交易"]),
+    ("梁平限制参与特许经营", &["特许经营"]),
+    ("梁平禁止参加政府采购和招投标", &["政府采购", "政府购买服务", "招标投标"]),
+    ("梁平不安排财政资金补助", &["财政资金"]),
+    ("梁平市场和行业禁入", &["市场准入"]),
+    ("梁平撤销荣誉称号", &["评先评优"]),
+    ("梁平取消评先评优资格", &["评先评优"]),
     ("联合惩戒落实到人", &[]),
 ];
 
@@ -41,12 +44,11 @@ when {
 // 第11条: measures suspended while an objection is being verified.
 permit(principal, action == Action::"black_suspended", resource)
 when { resource.filed <= context.as_of && resource.resolved > context.as_of };
-// 第3条 诚信红名单 (no period written: the policy's 0-day period).
-permit(principal, action == Action::"red_live", resource)
+// 第3条 诚信典型: a counting 荣誉 record.
+permit(principal, action == Action::"honour", resource)
 when {
   resource.type == "荣誉" && resource.date <= context.as_of
   && !(resource.upheld && resource.resolved <= context.as_of)
-  && context.as_of <= resource.date
 };
 // 第4条: a 行政处罚 or 失信被执行人 record in the last 3 years.
 permit(principal, action == Action::"bad_recent", resource)
@@ -57,9 +59,10 @@ when {
   && context.as_of <= resource.three_year_end
 };
 // Incentives 第3、4条.
-permit(principal, action == Action::"评先评优优先", resource) when { context.red_on };
-permit(principal, action == Action::"行政审批绿色通道", resource) when { context.red_on || context.clean };
-permit(principal, action == Action::"信用加分", resource) when { context.red_on };
+permit(principal, action == Action::"评先评优优先", resource) when { context.honour && context.black == "none" };
+permit(principal, action == Action::"行政审批绿色通道", resource)
+when { (context.honour || context.clean) && context.black == "none" };
+permit(principal, action == Action::"信用加分", resource) when { context.honour && context.black == "none" };
 "#,
     );
     for (name, scenarios) in MEASURES {
@@ -96,8 +99,9 @@ pub struct CedarPeer {
 pub struct CedarAnswer {
     /// "active" / "suspended" / "none".
     pub black: &'static str,
-    pub red_on: bool,
-    pub measures: [bool; 10],
+    /// A counting 荣誉 record (诚信典型).
+    pub honour: bool,
+    pub measures: [bool; 13],
     pub incentives: [bool; 3],
 }
 
@@ -109,7 +113,7 @@ impl CedarPeer {
     pub fn new() -> anyhow::Result<Self> {
         let policies = PolicySet::from_str(&policy_text()).map_err(|e| anyhow::anyhow!("cedar policy: {e}"))?;
         let mut actions = HashMap::new();
-        let names = ["black_live", "black_suspended", "red_live", "bad_recent", "评先评优优先", "行政审批绿色通道", "信用加分"];
+        let names = ["black_live", "black_suspended", "honour", "bad_recent", "评先评优优先", "行政审批绿色通道", "信用加分"];
         for name in names.into_iter().chain(MEASURES.iter().map(|(n, _)| *n)) {
             actions.insert(name, uid(&format!("Action::\"{name}\""))?);
         }
@@ -177,7 +181,7 @@ impl CedarPeer {
     pub fn decide(&self, c: &CedarCase) -> anyhow::Result<CedarAnswer> {
         let ctx = Context::from_pairs([("as_of".to_string(), RestrictedExpression::new_long(c.as_of))])
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let (mut active, mut suspended, mut red, mut clean) = (false, false, false, true);
+        let (mut active, mut suspended, mut honour, mut clean) = (false, false, false, true);
         for r in &c.records {
             if self.allowed("black_live", c, r, &ctx)? {
                 if self.allowed("black_suspended", c, r, &ctx)? {
@@ -186,24 +190,22 @@ impl CedarPeer {
                     active = true;
                 }
             }
-            if self.allowed("red_live", c, r, &ctx)? {
-                red = true;
+            if !honour && self.allowed("honour", c, r, &ctx)? {
+                honour = true;
             }
             if clean && self.allowed("bad_recent", c, r, &ctx)? {
                 clean = false;
             }
         }
         let black = if active { "active" } else if suspended { "suspended" } else { "none" };
-        // Precedence (第6条): a blacklisted subject loses red-list standing.
-        let red_on = red && black == "none";
         let ctx = Context::from_pairs([
             ("black".to_string(), RestrictedExpression::new_string(black.into())),
-            ("red_on".to_string(), RestrictedExpression::new_bool(red_on)),
+            ("honour".to_string(), RestrictedExpression::new_bool(honour)),
             ("clean".to_string(), RestrictedExpression::new_bool(clean)),
             ("scenario".to_string(), RestrictedExpression::new_string(c.scenario.clone())),
         ])
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let mut measures = [false; 10];
+        let mut measures = [false; 13];
         for (m, (name, _)) in measures.iter_mut().zip(MEASURES) {
             *m = self.allowed(name, c, &c.subject, &ctx)?;
         }
@@ -211,6 +213,6 @@ impl CedarPeer {
         for (i, name) in incentives.iter_mut().zip(["评先评优优先", "行政审批绿色通道", "信用加分"]) {
             *i = self.allowed(name, c, &c.subject, &ctx)?;
         }
-        Ok(CedarAnswer { black, red_on, measures, incentives })
+        Ok(CedarAnswer { black, honour, measures, incentives })
     }
 }

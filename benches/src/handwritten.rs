@@ -29,9 +29,14 @@ pub enum Severity {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scenario {
     Procurement,
+    PurchasedServices,
     Tendering,
     Approval,
+    ProjectApproval,
     FiscalFunds,
+    PublicResources,
+    Concession,
+    MarketAccess,
     Awards,
     Other,
 }
@@ -82,15 +87,14 @@ const NOT_LISTED: ListResult = ListResult {
     overridden_by: -1,
 };
 
-pub const MEASURES: usize = 10;
+pub const MEASURES: usize = 13;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Outcome {
-    pub red: ListResult,
     pub black: ListResult,
     pub measures: [MeasureStatus; MEASURES],
-    /// 评先评优优先, 行政审批绿色通道, 信用加分.
-    pub incentives: [bool; 3],
+    /// 评先评优优先, 行政审批绿色通道, 信用加分: eligible, or the index of the first clause that fails.
+    pub incentives: [Result<(), u8>; 3],
     /// (record index, status) for every record with an objection filed by `as_of`.
     pub objections: Vec<(u32, ObjectionStatus)>,
 }
@@ -103,18 +107,24 @@ pub enum RuleError {
 }
 
 /// The scenarios each measure is limited to (empty = all), in the policy's order.
-const MEASURE_SCENARIOS: [&[Scenario]; MEASURES] = [
-    &[],                                            // 列为重点监管对象
-    &[Scenario::Approval],                          // 从严审核行政许可
-    &[Scenario::FiscalFunds],                       // 限制申请财政性资金项目
-    &[Scenario::Tendering, Scenario::Procurement],  // 限制参与公共资源交易
-    &[Scenario::Procurement],                       // 禁止参加政府采购
-    &[Scenario::Tendering],                         // 禁止参加政府投资项目招投标
-    &[Scenario::FiscalFunds],                       // 不安排财政资金补助
-    &[],                                            // 市场和行业禁入
-    &[Scenario::Awards],                            // 撤销荣誉取消评先评优
-    &[],                                            // 联合惩戒落实到人
-];
+const MEASURE_SCENARIOS: [&[Scenario]; MEASURES] = {
+    use Scenario::*;
+    [
+        &[],                                              // 梁平列为重点监管对象
+        &[Approval],                                      // 梁平从严审核行政许可
+        &[Approval],                                      // 梁平从严控制生产许可证发放
+        &[ProjectApproval],                               // 梁平限制新增项目审批核准
+        &[FiscalFunds],                                   // 梁平限制申请财政性资金项目
+        &[PublicResources],                               // 梁平限制参与公共资源交易
+        &[Concession],                                    // 梁平限制参与特许经营
+        &[Procurement, PurchasedServices, Tendering],     // 梁平禁止参加政府采购和招投标
+        &[FiscalFunds],                                   // 梁平不安排财政资金补助
+        &[MarketAccess],                                  // 梁平市场和行业禁入
+        &[Awards],                                        // 梁平撤销荣誉称号
+        &[Awards],                                        // 梁平取消评先评优资格
+        &[],                                              // 联合惩戒落实到人
+    ]
+};
 
 /// National repair regimes (stdlib 修复.xince), as (from, until, [(min months or None for 0日, max months); 3]);
 /// periods by severity 轻微/一般/严重, `None` where the regime has no row (the 一般 row applies).
@@ -201,37 +211,19 @@ impl Rules {
         let revoked = |r: &Rec| r.objection_upheld && r.objection_resolved <= as_of;
         let pending_objection = |r: &Rec| r.objection_filed <= as_of && r.objection_resolved > as_of;
 
-        // 诚信红名单: 记录.类型 == 荣誉, no 期限 (a 0-day period), exit 异议成立 only.
-        let mut red = NOT_LISTED;
         // 严重失信主体名单: severity 严重, 拒不履行, or 失信被执行人; national regimes; repair by 履行义务.
         let mut black = NOT_LISTED;
         let mut clean_three_years = true;
+        let mut honour = false;
         for (i, r) in case.records.iter().enumerate() {
             if r.date > as_of {
                 continue;
             }
-            if matches!(r.kind, RecordKind::Penalty | RecordKind::Defaulter)
-                && !revoked(r)
-                && as_of <= add_months(r.date, 36)
-            {
+            let counts = !revoked(r);
+            if counts && matches!(r.kind, RecordKind::Penalty | RecordKind::Defaulter) && as_of <= add_months(r.date, 36) {
                 clean_three_years = false;
             }
-            if r.kind == RecordKind::Honour {
-                let last_day = r.date;
-                let (status, ended_on) = if revoked(r) {
-                    (ListStatus::Revoked, r.objection_resolved)
-                } else if as_of > last_day {
-                    (ListStatus::Expired, last_day + 1)
-                } else if pending_objection(r) {
-                    (ListStatus::Suspended, NO_DATE)
-                } else {
-                    (ListStatus::Active, NO_DATE)
-                };
-                let candidate = ListResult { status, record: i as i32, entered: r.date, last_day, earliest_repair: NO_DATE, ended_on, regime: -1, overridden_by: -1 };
-                if better(&candidate, &red) {
-                    red = candidate;
-                }
-            }
+            honour |= counts && r.kind == RecordKind::Honour;
             let blacklisted = r.severity == Some(Severity::Serious) || r.refused || r.kind == RecordKind::Defaulter;
             if blacklisted {
                 let regime = self.pick_regime(r, as_of).ok_or(RuleError::NoRegime { record: i })?;
@@ -258,13 +250,7 @@ impl Rules {
                 }
             }
         }
-        // Precedence: the black list overrides the red list.
-        let on = |l: &ListResult| matches!(l.status, ListStatus::Active | ListStatus::Suspended);
-        if on(&black) && on(&red) {
-            red.status = ListStatus::Overridden;
-            red.overridden_by = 1;
-        }
-
+        let on_black = matches!(black.status, ListStatus::Active | ListStatus::Suspended);
         let base = match black.status {
             ListStatus::Active => MeasureStatus::Active,
             ListStatus::Suspended => MeasureStatus::Suspended,
@@ -281,8 +267,13 @@ impl Rules {
                 }
             }
         }
-        let on_red = on(&red);
-        let incentives = [on_red, on_red || clean_three_years, on_red];
+        // Incentives 第3、4条: [honour-based clause, 非 在 严重失信主体名单].
+        let incentive = |first: bool| match (first, on_black) {
+            (false, _) => Err(0),
+            (true, true) => Err(1),
+            (true, false) => Ok(()),
+        };
+        let incentives = [incentive(honour), incentive(honour || clean_three_years), incentive(honour)];
 
         let objections = case
             .records
@@ -294,7 +285,7 @@ impl Rules {
                 (i as u32, status)
             })
             .collect();
-        Ok(Outcome { red, black, measures, incentives, objections })
+        Ok(Outcome { black, measures, incentives, objections })
     }
 }
 
@@ -334,9 +325,14 @@ pub fn ingest(request: &Request) -> Result<Case, IngestError> {
     let as_of = parse_day(&request.as_of, "as_of")?;
     let scenario = request.scenario.as_deref().map(|s| match s {
         "政府采购" => Scenario::Procurement,
+        "政府购买服务" => Scenario::PurchasedServices,
         "招标投标" => Scenario::Tendering,
         "行政审批" => Scenario::Approval,
+        "项目审批核准" => Scenario::ProjectApproval,
         "财政资金" => Scenario::FiscalFunds,
+        "公共资源交易" => Scenario::PublicResources,
+        "特许经营" => Scenario::Concession,
+        "市场准入" => Scenario::MarketAccess,
         "评先评优" => Scenario::Awards,
         _ => Scenario::Other,
     });

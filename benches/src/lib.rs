@@ -29,9 +29,14 @@ pub fn scenario_name(s: handwritten::Scenario) -> &'static str {
     use handwritten::Scenario::*;
     match s {
         Procurement => "政府采购",
+        PurchasedServices => "政府购买服务",
         Tendering => "招标投标",
         Approval => "行政审批",
+        ProjectApproval => "项目审批核准",
         FiscalFunds => "财政资金",
+        PublicResources => "公共资源交易",
+        Concession => "特许经营",
+        MarketAccess => "市场准入",
         Awards => "评先评优",
         Other => "其他",
     }
@@ -131,13 +136,13 @@ pub fn handwritten_to_raw(o: &handwritten::Outcome) -> xince_abi::output::RawOut
         overridden_by: l.overridden_by,
     };
     RawOutput {
-        lists: vec![list(&o.red), list(&o.black)],
+        lists: vec![list(&o.black)],
         measures: o
             .measures
             .iter()
             .map(|s| MeasureOutcome {
                 status: *s,
-                source: 1,
+                source: 0,
                 record: o.black.record,
                 last_day: o.black.last_day,
             })
@@ -145,8 +150,7 @@ pub fn handwritten_to_raw(o: &handwritten::Outcome) -> xince_abi::output::RawOut
         incentives: o
             .incentives
             .iter()
-            // Each 梁平区 incentive has one clause.
-            .map(|e| IncentiveOutcome { eligible: *e, failed_clause: if *e { -1 } else { 0 } })
+            .map(|e| IncentiveOutcome { eligible: e.is_ok(), failed_clause: e.err().map_or(-1, i32::from) })
             .collect(),
         notifications: Vec::new(),
         grade: -1,

@@ -66,17 +66,11 @@ black_statuses := {black_status(r) | some r in input.records; r.date <= input.as
 
 black := "active" if "active" in black_statuses else := "suspended" if "suspended" in black_statuses else := "none"
 
-red_live if {
+honour if {
 	some r in input.records
 	r.type == "荣誉"
 	r.date <= input.as_of
 	not revoked(r)
-	input.as_of <= r.date
-}
-
-red_on if {
-	red_live
-	black == "none"
 }
 
 bad_recent if {
@@ -102,19 +96,26 @@ measure_applies(scenarios) if {
 
 applies(scenarios) := true if measure_applies(scenarios) else := false
 
+default honour := false
+
+on_black if black != "none"
+
+incentive(first) := true if {
+	first
+	not on_black
+} else := false
+
+honour_or_clean if honour
+honour_or_clean if not bad_recent
+
+default honour_or_clean := false
+
 decision := {
 	"black": black,
-	"red_on": red_on,
+	"honour": honour,
 	"measures": [applies(m) | some m in data.measures],
-	"incentives": [red_on, red_on_or_clean, red_on],
+	"incentives": [incentive(honour), incentive(honour_or_clean), incentive(honour)],
 }
-
-default red_on := false
-
-red_on_or_clean if red_on
-red_on_or_clean if not bad_recent
-
-default red_on_or_clean := false
 "#;
 
 pub struct RegoPeer {
@@ -125,7 +126,7 @@ pub struct RegoPeer {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RegoAnswer {
     pub black: String,
-    pub red_on: bool,
+    pub honour: bool,
     pub measures: Vec<bool>,
     pub incentives: Vec<bool>,
 }
@@ -192,7 +193,7 @@ impl RegoPeer {
         };
         Ok(RegoAnswer {
             black: v["black"].as_string().map(|s| s.to_string()).unwrap_or_default(),
-            red_on: v["red_on"].as_bool().is_ok_and(|x| *x),
+            honour: v["honour"].as_bool().is_ok_and(|x| *x),
             measures: bools("measures"),
             incentives: bools("incentives"),
         })
