@@ -1,5 +1,7 @@
 //! `xince fmt` over every `.xince` file in the repository: idempotent, comments kept, same syntax tree.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers outside #[test] fns
+
 use std::path::{Path, PathBuf};
 use xince_lang::format::{FormatError, format, same_file};
 use xince_lang::{Severity, TokenKind, lex, parse};

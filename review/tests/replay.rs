@@ -1,6 +1,8 @@
 //! Impact replay over the 梁平区 policy: a new version that lists only refusals to perform drops a subject
 //! listed for a severe penalty, keeps one who refused, and reports a bad line by number without stopping.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers outside #[test] fns
+
 use std::path::Path;
 use xince_lang::Lang;
 use xince_review::build::compile;

@@ -3,6 +3,8 @@
 //! each copy's root, as `xince build` run inside that directory names them (the compiler's source hash covers
 //! each file's path as given as well as its text, so the location of the checkout must not leak into it).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers outside #[test] fns
+
 use std::path::{Path, PathBuf};
 use xince_lang::Lang;
 use xince_review::build::compile;

@@ -2,6 +2,8 @@
 //! fixture can be mistaken for a real legal basis.
 #![allow(dead_code)]
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers outside #[test] fns
+
 use xince_abi::manifest::*;
 use xince_abi::sections::{WASM_HEADER, encode_custom_section};
 
