@@ -191,7 +191,11 @@ pub fn render(r: &ReplayReport, lang: Lang, markdown: bool) -> String {
                 Some(_) => pick(lang, "（新版本）", " (new version)"),
                 None => "",
             };
-            let _ = writeln!(s, "  {} {}{which}: {}", pick(lang, "第", "line"), p.line, p.message);
+            let at = match lang {
+                Lang::Zh => format!("第 {} 行", p.line),
+                Lang::En => format!("line {}", p.line),
+            };
+            let _ = writeln!(s, "  {at}{which}: {}", p.message);
         }
     }
     s

@@ -57,5 +57,5 @@ fn replay_reports_who_leaves_and_bad_lines() {
 
     let text = render(&report, Lang::Zh, false);
     assert!(text.contains("严重失信主体名单: 纳入 0；移出 2（SEVERE-1 等）"), "{text}");
-    assert!(text.contains("第 4"), "{text}");
+    assert!(text.contains("第 4 行: "), "{text}");
 }
