@@ -80,15 +80,23 @@ impl PolicySet {
         PolicySet { entries: Vec::new() }
     }
 
-    /// Loads every `*.wasm` file of a directory (sorted by name, not recursive). Any refused module is an error
-    /// naming the file: a half-loaded set would silently pick the wrong policy.
+    /// Loads every `*.wasm` file under a directory, recursively (`xince build DIR --out-dir OUT` mirrors the
+    /// jurisdiction tree), in sorted path order. Any refused module is an error naming the file: a half-loaded
+    /// set would silently pick the wrong policy.
     pub fn load_dir(runtime: &Runtime, dir: &Path) -> Result<Self, PolicySetError> {
         let io = |path: &Path, e: std::io::Error| PolicySetError::Io { path: path.to_path_buf(), message: e.to_string() };
-        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map_err(|e| io(dir, e))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "wasm"))
-            .collect();
+        let mut files: Vec<PathBuf> = Vec::new();
+        let mut pending = vec![dir.to_path_buf()];
+        while let Some(next) = pending.pop() {
+            for entry in std::fs::read_dir(&next).map_err(|e| io(&next, e))? {
+                let path = entry.map_err(|e| io(&next, e))?.path();
+                if path.is_dir() {
+                    pending.push(path);
+                } else if path.extension().is_some_and(|x| x == "wasm") {
+                    files.push(path);
+                }
+            }
+        }
         files.sort();
         let mut set = PolicySet::new();
         for path in files {

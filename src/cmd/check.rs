@@ -15,7 +15,8 @@ pub struct Args {
     pub paths: Vec<PathBuf>,
 }
 
-/// Every `.xince` file under `path` (or `path` itself), sorted.
+/// Every `.xince` file under `path` (or `path` itself), sorted. Subdirectories named `tests` are skipped: they
+/// hold a policy's cases and deliberately broken variants (name such a directory explicitly to check it).
 pub fn collect(path: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
     if path.is_dir() {
         let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
@@ -24,6 +25,9 @@ pub fn collect(path: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
             .collect();
         entries.sort();
         for p in entries {
+            if p.is_dir() && p.file_name().is_some_and(|n| n == "tests") {
+                continue;
+            }
             if p.is_dir() || p.extension().is_some_and(|e| e == "xince") {
                 collect(&p, out)?;
             }
