@@ -267,8 +267,7 @@ pub fn analyze(db: &dyn Db, set: FileSet, root: SourceInput) -> Analysis {
         parsed.push((*f, *origin, p));
         texts.insert(*f, input.text(db).as_str());
         docs.insert(*f, file_header(db, *input).document.clone());
-        hasher.update(input.path(db).as_bytes());
-        hasher.update([0u8]);
+        // Texts only, in link order: where the checkout lives or how a path was typed must not change the bytes.
         hasher.update(input.text(db).as_bytes());
         hasher.update([0u8]);
     }

@@ -21,6 +21,9 @@ pub struct RuntimeConfig {
     pub cache_dir: Option<PathBuf>,
     /// Keep an instance after a successful evaluation for the next one (a trapped instance is always dropped).
     pub reuse_instances: bool,
+    /// When set, `load` refuses every module that is not signed by one of these keys for its jurisdiction
+    /// (`xince_abi::signature::verify`); `None` accepts unsigned modules.
+    pub trusted_keys: Option<Vec<xince_abi::signature::TrustedKey>>,
 }
 
 impl Default for RuntimeConfig {
@@ -33,6 +36,7 @@ impl Default for RuntimeConfig {
             pool_instances: 128,
             cache_dir: None,
             reuse_instances: true,
+            trusted_keys: None,
         }
     }
 }

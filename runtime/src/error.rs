@@ -33,6 +33,9 @@ pub enum LoadError {
     Compile(String),
     /// The module could not be instantiated within the limits (e.g. its initial memory exceeds the cap).
     Instantiate(String),
+    /// The runtime requires signed modules and this one is unsigned, tampered with, or signed by a key not
+    /// trusted for its jurisdiction.
+    Signature(xince_abi::signature::SignatureError),
 }
 
 impl LoadError {
@@ -50,6 +53,7 @@ impl LoadError {
             LoadError::InitialMemoryTooLarge { .. } => "E_LOAD_MEMORY",
             LoadError::Compile(_) => "E_LOAD_COMPILE",
             LoadError::Instantiate(_) => "E_LOAD_INSTANTIATE",
+            LoadError::Signature(_) => "E_LOAD_SIGNATURE",
         }
     }
 
@@ -74,6 +78,8 @@ impl LoadError {
             }
             LoadError::Compile(e) => format!("模块编译失败：{e}"),
             LoadError::Instantiate(e) => format!("模块实例化失败：{e}"),
+            // The signature error's own text is bilingual ("中文 / English").
+            LoadError::Signature(e) => format!("签名验证未通过：{e}"),
         }
     }
 
@@ -96,6 +102,7 @@ impl LoadError {
             }
             LoadError::Compile(e) => format!("compiling the module failed: {e}"),
             LoadError::Instantiate(e) => format!("instantiating the module failed: {e}"),
+            LoadError::Signature(e) => format!("signature check failed: {e}"),
         }
     }
 }

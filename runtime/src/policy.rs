@@ -137,6 +137,10 @@ impl Runtime {
     /// Checks and compiles a module (or takes it from the cache). Refuses modules without a manifest, with
     /// any import, with a wrong ABI version or without the required exports.
     pub fn load(&self, bytes: &[u8]) -> Result<Policy, LoadError> {
+        // Signature first: a module nobody authorised is not even compiled.
+        if let Some(keys) = &self.shared.config.trusted_keys {
+            xince_abi::signature::verify(bytes, keys).map_err(LoadError::Signature)?;
+        }
         let crate::check::Scan { manifest, initial_memory_bytes } = crate::check::scan(bytes)?;
         let limit_bytes = self.shared.config.memory_limit_bytes;
         if initial_memory_bytes > limit_bytes as u64 {

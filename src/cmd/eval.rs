@@ -54,6 +54,9 @@ pub struct Args {
     /// 预编译模块缓存目录 / directory for precompiled modules
     #[arg(long)]
     pub cache_dir: Option<PathBuf>,
+    /// 只接受由受信密钥签名的模块（信任文件见 xince verify）/ accept only modules signed by a key in this trust file
+    #[arg(long, value_name = "trusted.json")]
+    pub trust: Option<PathBuf>,
 }
 
 enum Source {
@@ -71,7 +74,17 @@ impl Source {
 }
 
 fn open(args: &Args, ui: &Ui) -> anyhow::Result<Source> {
-    let config = RuntimeConfig { cache_dir: args.cache_dir.clone(), ..RuntimeConfig::default() };
+    let trusted_keys = match &args.trust {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| anyhow::anyhow!("{} {}: {e}", ui.t("无法读取信任文件", "cannot read trust file"), path.display()))?;
+            let store: xince_abi::signature::TrustStore = serde_json::from_str(&text)
+                .map_err(|e| anyhow::anyhow!("{} {}: {e}", ui.t("信任文件无效", "invalid trust file"), path.display()))?;
+            Some(store.keys)
+        }
+        None => None,
+    };
+    let config = RuntimeConfig { cache_dir: args.cache_dir.clone(), trusted_keys, ..RuntimeConfig::default() };
     let runtime = Runtime::new(config)?;
     if args.policy.is_dir() {
         let jurisdiction = args.jurisdiction.clone().ok_or_else(|| {

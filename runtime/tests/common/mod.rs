@@ -56,6 +56,7 @@ pub fn test_config() -> RuntimeConfig {
         pool_instances: 16,
         cache_dir: None,
         reuse_instances: true,
+        trusted_keys: None,
     }
 }
 
