@@ -136,12 +136,13 @@ fn a_runtime_with_trusted_keys_refuses_unsigned_and_tampered_modules() {
 #[test]
 fn a_reviewer_sees_a_changed_period_and_measure_and_their_impact() {
     let dir = scratch("diff");
-    let old = root().join("policies/重庆市/梁平区/政策.xince");
+    let old = root().join("policies/重庆市/巫山县/政策.xince");
     let text = std::fs::read_to_string(&old).unwrap();
-    // The new version: a fixed 2-year period instead of the national regime, and one measure made narrower.
+    // The new version: a fixed 2-year period instead of the national regime, and the 失信惩戒措施 measure made
+    // recommended instead of mandatory.
     let new_text = text.replacen("  期限: 国家信用修复制度\n", "  期限: 2年\n", 1).replacen(
-        "  对象: 主体\n  适用: 在 严重失信主体名单\n  出处: 第6条\n}\n",
-        "  对象: 主体\n  场景: 评先评优\n  适用: 在 严重失信主体名单\n  出处: 第6条\n}\n",
+        "措施 失信惩戒措施 {\n  类别: 惩戒\n  性质: 强制\n",
+        "措施 失信惩戒措施 {\n  类别: 惩戒\n  性质: 推荐\n",
         1,
     );
     assert_ne!(text, new_text);
@@ -154,7 +155,7 @@ fn a_reviewer_sees_a_changed_period_and_measure_and_their_impact() {
     assert!(out.status.success(), "{}", stderr(&out));
     let json = stdout(&out);
     assert!(json.contains("严重失信主体名单") && json.contains("2年"), "{json}");
-    assert!(json.contains("梁平列为重点监管对象") && json.contains("评先评优"), "{json}");
+    assert!(json.contains("失信惩戒措施") && json.contains("mandatory"), "{json}");
     let md = xince(&["diff", s(&old), s(&new), "--format", "markdown"]);
     assert!(stdout(&md).contains('|') || stdout(&md).contains('#'), "{}", stdout(&md));
 

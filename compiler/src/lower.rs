@@ -134,7 +134,7 @@ pub fn lower(c: &Checked, policy: &PolicyDef, source_hash: String) -> ir::Progra
             implementer: m.implementer.clone(),
             scenarios: m.scenarios.iter().map(|s| s.0.clone()).collect(),
             targets: if m.targets.is_empty() { vec!["主体".to_string()] } else { m.targets.clone() },
-            trigger: m.trigger_text.clone(),
+            trigger: trigger_text(m, &c.commitments),
             citation: citation(&m.head),
             refines: m.refines.as_ref().map(|r| r.0.clone()),
             description: m.description.clone(),
@@ -212,4 +212,16 @@ pub fn lower(c: &Checked, policy: &PolicyDef, source_hash: String) -> ir::Progra
         objection: objection_def.map(|o| ir::ObjectionRule { deadline: o.deadline, suspends: o.suspends }),
         calendar: ir::WorkdayCalendar { first_day, day_count, bits },
     }
+}
+
+/// A measure's trigger as written, with the breaches of the commitments that name it (`违诺（承诺 X）：…`).
+fn trigger_text(m: &crate::typeck::MeasureDef, commitments: &[crate::typeck::CommitmentDef]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if !m.trigger_text.is_empty() {
+        parts.push(m.trigger_text.clone());
+    }
+    for k in commitments.iter().filter(|k| k.measures.contains(&m.head.name)) {
+        parts.push(format!("违诺（承诺 {}）：{}", k.head.name, k.breach_text));
+    }
+    parts.join(" 或 ")
 }

@@ -214,6 +214,8 @@ pub struct ObjectionDef {
 pub struct CommitmentDef {
     pub head: RuleHead,
     pub breach: ir::Expr,
+    /// The breach condition as written (shown as the trigger of the measures it names).
+    pub breach_text: String,
     pub measures: Vec<String>,
 }
 
@@ -369,7 +371,7 @@ pub fn check(scope: &Scope, texts: &Texts, doc_of: &BTreeMap<FileId, String>, di
             }
             ItemKind::Commitment => {
                 let head = head(e, &doc, &mut cx);
-                let (breach, _) = cx.condition_clause(e, "违诺", true, texts);
+                let (breach, breach_text) = cx.condition_clause(e, "违诺", true, texts);
                 let mut measures = Vec::new();
                 for v in e.values("措施") {
                     if let ExprKind::Path(p) = &v.kind {
@@ -380,7 +382,7 @@ pub fn check(scope: &Scope, texts: &Texts, doc_of: &BTreeMap<FileId, String>, di
                         }
                     }
                 }
-                out.commitments.push(CommitmentDef { head, breach, measures });
+                out.commitments.push(CommitmentDef { head, breach, breach_text, measures });
             }
             _ => {}
         }
