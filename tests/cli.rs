@@ -1,6 +1,8 @@
 //! End-to-end tests of the `xince` binary, as a user runs it: the README's main command, checking, the policy
 //! test runner and coverage, formatting, signing with a trusted runtime, and a reviewer's diff and replay.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers outside #[test] fns
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

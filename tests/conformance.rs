@@ -3,6 +3,8 @@
 //! shared outcome is the case's golden snapshot. Exceptions, if ever needed, live in
 //! `tests/conformance/EXCEPTIONS.md` with their reason (there are none).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers outside #[test] fns
+
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;

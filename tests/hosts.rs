@@ -7,6 +7,8 @@
 //! The hosts need `python3` with the `wasmtime` package and `node`; `.ci/run` installs the package. A missing
 //! interpreter fails the test: skipping it silently would hide a broken host.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers outside #[test] fns
+
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
