@@ -36,10 +36,10 @@ enum Command {
     Date(cmd::date::Args),
     /// 校验统一社会信用代码、居民身份证号码 / check credit codes and resident ID numbers
     Id(cmd::id::Args),
-    /// 比较两个版本的政策（可选人群回放）/ compare two policy versions (optionally replay a population)
-    Diff(cmd::diff::Args),
     /// 查看模块清单 / show a module's manifest
     Inspect(cmd::inspect::Args),
+    /// 比较两个版本的政策（可选人群回放）/ compare two policy versions (optionally replay a population)
+    Diff(cmd::diff::Args),
     /// 为模块签名，或生成密钥（sign keygen）/ sign a module, or generate a key (sign keygen)
     Sign(cmd::sign::Args),
     /// 验证模块签名 / verify a module's signature
@@ -62,8 +62,8 @@ fn main() -> ExitCode {
         Command::Gen(args) => cmd::r#gen::run(args, &ui),
         Command::Date(args) => cmd::date::run(args, &ui),
         Command::Id(args) => cmd::id::run(args, &ui),
-        Command::Diff(args) => cmd::diff::run(args, &ui),
         Command::Inspect(args) => cmd::inspect::run(args, &ui),
+        Command::Diff(args) => cmd::diff::run(args, &ui),
         Command::Sign(args) => cmd::sign::run(args, &ui),
         Command::Verify(args) => cmd::verify::run(args, &ui),
         Command::Test(args) => cmd::test::run(args, &ui),
