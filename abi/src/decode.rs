@@ -233,8 +233,9 @@ fn vocab_display(name: &str) -> String {
     format!("「{name}」")
 }
 
-/// Character-level edit distance (Chinese values are short; characters, not bytes, are the unit).
-fn edit_distance(a: &str, b: &str) -> usize {
+/// Character-level edit distance (Chinese values are short; characters, not bytes, are the unit). Also used by
+/// the compiler's did-you-mean.
+pub fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();

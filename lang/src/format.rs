@@ -40,27 +40,7 @@ impl fmt::Display for FormatError {
 
 impl std::error::Error for FormatError {}
 
-/// Tokens after which a newline does not end a clause (the parser's continuation rule).
-fn continues_after(kind: TokenKind) -> bool {
-    kind.is_binary_operator()
-        || matches!(
-            kind,
-            TokenKind::LParen
-                | TokenKind::LBracket
-                | TokenKind::Comma
-                | TokenKind::Not
-                | TokenKind::Exists
-                | TokenKind::No
-                | TokenKind::Count
-                | TokenKind::Within
-                | TokenKind::On
-        )
-}
 
-/// Tokens before which a newline does not end a clause.
-fn continues_before(kind: TokenKind) -> bool {
-    kind.is_binary_operator() || matches!(kind, TokenKind::RParen | TokenKind::RBracket | TokenKind::Comma)
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum LineKind {
@@ -229,7 +209,7 @@ impl<'a> Formatter<'a> {
                     }
                     let next = self.next_code(j);
                     let joined = self.clause_open
-                        && (self.last_code.is_some_and(continues_after) || next.is_some_and(continues_before));
+                        && (self.last_code.is_some_and(TokenKind::continues_after) || next.is_some_and(TokenKind::continues_before));
                     let brace_follows = self.depth == 0 && !self.cur.is_empty() && next == Some(TokenKind::LBrace);
                     if joined || brace_follows {
                         if self.cur_has_comment {

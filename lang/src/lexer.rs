@@ -87,6 +87,29 @@ impl TokenKind {
         matches!(self, TokenKind::LineComment | TokenKind::BlockComment)
     }
 
+    /// Tokens after which a newline does not end a clause (the continuation rule; shared by the parser and
+    /// the formatter so they cannot disagree).
+    pub fn continues_after(self) -> bool {
+        self.is_binary_operator()
+            || matches!(
+                self,
+                TokenKind::LParen
+                    | TokenKind::LBracket
+                    | TokenKind::Comma
+                    | TokenKind::Not
+                    | TokenKind::Exists
+                    | TokenKind::No
+                    | TokenKind::Count
+                    | TokenKind::Within
+                    | TokenKind::On
+            )
+    }
+
+    /// Tokens before which a newline does not end a clause.
+    pub fn continues_before(self) -> bool {
+        self.is_binary_operator() || matches!(self, TokenKind::RParen | TokenKind::RBracket | TokenKind::Comma)
+    }
+
     /// Binary operators (both spellings); a newline next to one does not end a clause.
     pub fn is_binary_operator(self) -> bool {
         matches!(

@@ -47,27 +47,7 @@ pub fn parse(file: FileId, source: &str) -> Parsed {
     Parsed { file: SourceFile { items, span: Span::new(0, source.len()) }, diagnostics }
 }
 
-/// Tokens after a newline that cannot end a clause.
-fn continues_after(kind: TokenKind) -> bool {
-    kind.is_binary_operator()
-        || matches!(
-            kind,
-            TokenKind::LParen
-                | TokenKind::LBracket
-                | TokenKind::Comma
-                | TokenKind::Not
-                | TokenKind::Exists
-                | TokenKind::No
-                | TokenKind::Count
-                | TokenKind::Within
-                | TokenKind::On
-        )
-}
 
-/// Tokens before which a newline cannot end a clause.
-fn continues_before(kind: TokenKind) -> bool {
-    kind.is_binary_operator() || matches!(kind, TokenKind::RParen | TokenKind::RBracket | TokenKind::Comma)
-}
 
 /// Drops comments, and newlines that do not end a clause (see the module doc). Linear.
 fn significant_tokens(tokens: &[Token]) -> Vec<Token> {
@@ -89,7 +69,7 @@ fn significant_tokens(tokens: &[Token]) -> Vec<Token> {
             j += 1;
         }
         let next = code.get(j).map(|t| t.kind);
-        let joined = prev.is_some_and(continues_after) || next.is_some_and(continues_before);
+        let joined = prev.is_some_and(TokenKind::continues_after) || next.is_some_and(TokenKind::continues_before);
         if !joined {
             out.push(tok);
             prev = Some(TokenKind::Newline);
