@@ -13,6 +13,19 @@ fn pipeline(c: &mut Criterion) {
         b.iter(|| load_compiler().map(|compiler| compiler.check_all().len()).unwrap_or(usize::MAX))
     });
 
+    group.bench_function("cold_compile_stdlib_and_all_policies_to_wasm", |b| {
+        b.iter(|| {
+            let Ok(compiler) = load_compiler() else { return usize::MAX };
+            let policies: Vec<_> = compiler.user_files().into_iter().filter(|f| compiler.is_policy(*f)).collect();
+            policies
+                .iter()
+                .filter_map(|f| compiler.program(compiler.file_name(*f)).ok())
+                .filter_map(|p| xince_compiler::codegen::emit(&p).ok())
+                .map(|w| w.len())
+                .sum::<usize>()
+        })
+    });
+
     if let Ok(mut compiler) = load_compiler() {
         let _ = compiler.check_all();
         let root = repo_root();

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)] // test code: a failed setup should fail the test loudly
 //! The engines measured side by side must compute the same thing, or the ratios mean nothing: hand-written
 //! Rust against the reference interpreter (full raw answer), the wasm runtime against the interpreter, and
 //! Cedar and regorus against hand-written Rust on the part of the answer they can give.
