@@ -549,6 +549,10 @@ pub fn decide(manifest: &Manifest, request: &Request, raw: &RawOutput) -> Decisi
     // Lists.
     let mut lists = Vec::new();
     for (info, out) in manifest.lists.iter().zip(&raw.lists) {
+        // Items that do not apply are explained only on request: skip their text before building it (batch cost).
+        if out.status == ListStatus::NotListed && !explain {
+            continue;
+        }
         let item_name = format!("名单:{}", info.name);
         let regime = usize::try_from(out.regime).ok().and_then(|i| manifest.regimes.get(i));
         let overridden_by = usize::try_from(out.overridden_by).ok().and_then(|i| manifest.lists.get(i)).map(|l| l.name.clone());
@@ -607,12 +611,7 @@ pub fn decide(manifest: &Manifest, request: &Request, raw: &RawOutput) -> Decisi
                 )
             }
         };
-        if out.status != ListStatus::NotListed || explain {
-            trace.push(TraceLine { item: item_name, zh, en, citation: Some(info.citation.clone()) });
-        }
-        if out.status == ListStatus::NotListed && !explain {
-            continue;
-        }
+        trace.push(TraceLine { item: item_name, zh, en, citation: Some(info.citation.clone()) });
         let repair = match (out.status, &rid) {
             (ListStatus::Active | ListStatus::Suspended, Some(id)) if out.earliest_repair != NO_DATE => {
                 let met = repair_of(id);
@@ -646,6 +645,9 @@ pub fn decide(manifest: &Manifest, request: &Request, raw: &RawOutput) -> Decisi
     // Measures.
     let mut measures = Vec::new();
     for (info, out) in manifest.measures.iter().zip(&raw.measures) {
+        if out.status == MeasureStatus::NotApplicable && !explain {
+            continue;
+        }
         let targets: Vec<Target> = info
             .targets
             .iter()
@@ -719,9 +721,6 @@ pub fn decide(manifest: &Manifest, request: &Request, raw: &RawOutput) -> Decisi
                 format!("\"{}\" does not apply: its trigger \"{}\" does not hold", info.name, info.trigger),
             ),
         };
-        if out.status == MeasureStatus::NotApplicable && !explain {
-            continue;
-        }
         trace.push(TraceLine { item: format!("措施:{}", info.name), zh, en, citation: Some(info.citation.clone()) });
         measures.push(MeasureItem {
             measure: info.name.clone(),
@@ -747,16 +746,16 @@ pub fn decide(manifest: &Manifest, request: &Request, raw: &RawOutput) -> Decisi
         } else {
             usize::try_from(out.failed_clause).ok().and_then(|i| info.clauses.get(i)).cloned()
         };
-        let (zh, en) = if out.eligible {
-            (
-                format!("满足「{}」的全部条件（{}），可享受：{}", info.name, info.clauses.join("；"), info.benefits.join("、")),
-                format!("all conditions of \"{}\" hold ({}); benefits: {}", info.name, info.clauses.join("; "), info.benefits.join(", ")),
-            )
-        } else {
-            let f = failed.clone().unwrap_or_default();
-            (format!("不符合「{}」：条件「{f}」不成立", info.name), format!("not eligible for \"{}\": condition \"{f}\" does not hold", info.name))
-        };
         if out.eligible || explain {
+            let (zh, en) = if out.eligible {
+                (
+                    format!("满足「{}」的全部条件（{}），可享受：{}", info.name, info.clauses.join("；"), info.benefits.join("、")),
+                    format!("all conditions of \"{}\" hold ({}); benefits: {}", info.name, info.clauses.join("; "), info.benefits.join(", ")),
+                )
+            } else {
+                let f = failed.clone().unwrap_or_default();
+                (format!("不符合「{}」：条件「{f}」不成立", info.name), format!("not eligible for \"{}\": condition \"{f}\" does not hold", info.name))
+            };
             trace.push(TraceLine { item: format!("激励:{}", info.name), zh, en, citation: Some(info.citation.clone()) });
         }
         incentives.push(IncentiveItem {

@@ -77,31 +77,41 @@ impl Input {
 
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut buf = vec![0u8; self.encoded_len()];
-        put_u32(&mut buf, h::MAGIC, layout::INPUT_MAGIC);
-        put_u32(&mut buf, h::ABI_VERSION, crate::ABI_VERSION);
-        put_i32(&mut buf, h::AS_OF, self.as_of);
-        put_i32(&mut buf, h::SCENARIO, self.scenario);
-        put_i32(&mut buf, h::SUBJECT_KIND, self.subject_kind);
-        put_i32(&mut buf, h::SUBJECT_SECTOR, self.subject_sector);
-        put_u32(&mut buf, h::RELATED_ROLES, self.related_roles);
-        put_u32(&mut buf, h::RECORD_COUNT, self.records.len() as u32);
+        self.write_into(&mut buf);
+        buf
+    }
+
+    /// Encodes into `buf` in place (a host writes straight into module memory this way, with no copy).
+    /// Returns false, writing nothing, unless `buf.len() == self.encoded_len()`.
+    pub fn write_into(&self, buf: &mut [u8]) -> bool {
+        if buf.len() != self.encoded_len() {
+            return false;
+        }
+        put_u32(buf, h::MAGIC, layout::INPUT_MAGIC);
+        put_u32(buf, h::ABI_VERSION, crate::ABI_VERSION);
+        put_i32(buf, h::AS_OF, self.as_of);
+        put_i32(buf, h::SCENARIO, self.scenario);
+        put_i32(buf, h::SUBJECT_KIND, self.subject_kind);
+        put_i32(buf, h::SUBJECT_SECTOR, self.subject_sector);
+        put_u32(buf, h::RELATED_ROLES, self.related_roles);
+        put_u32(buf, h::RECORD_COUNT, self.records.len() as u32);
         for (i, rec) in self.records.iter().enumerate() {
             let base = layout::INPUT_HEADER_SIZE + i * layout::RECORD_SIZE;
-            put_i32(&mut buf, base + r::TYPE, rec.record_type);
-            put_i32(&mut buf, base + r::DOMAIN, rec.domain);
-            put_i32(&mut buf, base + r::SEVERITY, rec.severity);
-            put_i32(&mut buf, base + r::GRADE, rec.grade);
-            put_i32(&mut buf, base + r::DATE, rec.date);
-            put_i32(&mut buf, base + r::OBJECTION_FILED, rec.objection_filed);
-            put_i32(&mut buf, base + r::OBJECTION_RESOLVED, rec.objection_resolved);
-            put_i32(&mut buf, base + r::OBJECTION_UPHELD, rec.objection_upheld as i32);
-            put_i32(&mut buf, base + r::REPAIR_DATE, rec.repair_date);
-            put_i32(&mut buf, base + r::PROCEDURE, rec.procedure);
-            put_u64(&mut buf, base + r::AMOUNT, rec.amount.to_bits());
-            put_u64(&mut buf, base + r::FLAGS, rec.flags);
-            put_u64(&mut buf, base + r::REPAIR_CONDITIONS, rec.repair_conditions);
+            put_i32(buf, base + r::TYPE, rec.record_type);
+            put_i32(buf, base + r::DOMAIN, rec.domain);
+            put_i32(buf, base + r::SEVERITY, rec.severity);
+            put_i32(buf, base + r::GRADE, rec.grade);
+            put_i32(buf, base + r::DATE, rec.date);
+            put_i32(buf, base + r::OBJECTION_FILED, rec.objection_filed);
+            put_i32(buf, base + r::OBJECTION_RESOLVED, rec.objection_resolved);
+            put_i32(buf, base + r::OBJECTION_UPHELD, rec.objection_upheld as i32);
+            put_i32(buf, base + r::REPAIR_DATE, rec.repair_date);
+            put_i32(buf, base + r::PROCEDURE, rec.procedure);
+            put_u64(buf, base + r::AMOUNT, rec.amount.to_bits());
+            put_u64(buf, base + r::FLAGS, rec.flags);
+            put_u64(buf, base + r::REPAIR_CONDITIONS, rec.repair_conditions);
         }
-        buf
+        true
     }
 
     pub fn from_bytes(buf: &[u8]) -> Result<Self, InputDecodeError> {

@@ -324,17 +324,23 @@ impl PolicyInner {
         }
     }
 
-    fn run(&self, slot: &mut Slot, input: &[u8]) -> Result<Vec<u8>, EvalError> {
-        let len = i32::try_from(input.len()).map_err(|_| EvalError::Module { code: EvalErrorCode::InputTooLarge, record: None })?;
+    /// One evaluation on one instance: the input is encoded straight into guest memory and the answer decoded
+    /// straight from it (no intermediate copies: this is the per-decision hot path).
+    fn run(&self, slot: &mut Slot, input: &Input) -> Result<RawOutput, EvalError> {
+        let encoded_len = input.encoded_len();
+        let len = i32::try_from(encoded_len).map_err(|_| EvalError::Module { code: EvalErrorCode::InputTooLarge, record: None })?;
         let ptr = slot.alloc.call(&mut slot.store, len).map_err(|e| self.classify(slot, e))?;
         if ptr == 0 && len > 0 {
             // The ABI's allocator returns 0 when the input does not fit.
             return Err(EvalError::Module { code: EvalErrorCode::InputTooLarge, record: None });
         }
-        let at = usize::try_from(ptr as u32).unwrap_or(usize::MAX);
-        slot.memory
-            .write(&mut slot.store, at, input)
-            .map_err(|_| EvalError::MalformedAnswer(format!("xince_alloc 返回的地址 {ptr} 超出内存 / xince_alloc returned {ptr}, outside memory")))?;
+        let at = ptr as u32 as usize;
+        let target = at.checked_add(encoded_len).and_then(|end| slot.memory.data_mut(&mut slot.store).get_mut(at..end));
+        if !target.is_some_and(|buf| input.write_into(buf)) {
+            return Err(EvalError::MalformedAnswer(format!(
+                "xince_alloc 返回的地址 {ptr} 超出内存 / xince_alloc returned {ptr}, outside memory"
+            )));
+        }
         let status = slot.evaluate.call(&mut slot.store, (ptr, len)).map_err(|e| self.classify(slot, e))?;
         let out_ptr = slot.output_ptr.call(&mut slot.store, ()).map_err(|e| self.classify(slot, e))? as u32 as usize;
         let out_len = slot.output_len.call(&mut slot.store, ()).map_err(|e| self.classify(slot, e))? as u32 as usize;
@@ -356,7 +362,7 @@ impl PolicyInner {
                 "输出区间 [{out_ptr}, +{out_len}) 超出内存 / output range [{out_ptr}, +{out_len}) is outside memory"
             ))
         })?;
-        Ok(answer.to_vec())
+        Ok(RawOutput::from_bytes(answer, self.manifest.output_shape(input.records.len()))?)
     }
 }
 
@@ -372,28 +378,19 @@ impl Policy {
 
     /// Evaluates an already encoded input and validates the answer against the manifest's shape.
     pub fn evaluate_raw(&self, input: &Input) -> Result<RawOutput, EvalError> {
-        let bytes = input.to_bytes();
         let mut slot = self.inner.take()?;
-        match self.inner.run(&mut slot, &bytes) {
-            Ok(answer) => {
-                let raw = RawOutput::from_bytes(&answer, self.inner.manifest.output_shape(input.records.len()));
-                match raw {
-                    Ok(raw) => {
-                        self.inner.release(slot);
-                        Ok(raw)
-                    }
-                    // A module that answers nonsense once is not trusted with the next request.
-                    Err(e) => Err(e.into()),
-                }
+        match self.inner.run(&mut slot, input) {
+            Ok(raw) => {
+                self.inner.release(slot);
+                Ok(raw)
             }
             // Module error codes are clean returns: the instance stays usable.
-            Err(e @ (EvalError::Module { .. } | EvalError::UnknownStatus(_))) => {
-                if matches!(e, EvalError::Module { .. }) {
-                    self.inner.release(slot);
-                }
+            Err(e @ EvalError::Module { .. }) => {
+                self.inner.release(slot);
                 Err(e)
             }
-            // Traps, limits, bad pointers: the instance is dropped here.
+            // Traps, limits, bad pointers, unknown statuses, malformed answers: the instance is dropped here (a
+            // module that answers nonsense once is not trusted with the next request).
             Err(e) => Err(e),
         }
     }
