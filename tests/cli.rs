@@ -39,7 +39,8 @@ fn readme_main_command_builds_and_evaluates_the_liangping_policy() {
     let module = dir.join("梁平区.wasm");
     let built = xince(&["build", "policies/重庆市/梁平区/政策.xince", "-o", s(&module)]);
     assert!(built.status.success(), "{}", stderr(&built));
-    let out = xince(&["eval", "--policy", s(&module), "--request", "examples/requests/梁平区-食品企业.json", "--explain"]);
+    let out =
+        xince(&["eval", "--policy", s(&module), "--request", "examples/requests/梁平区-食品企业.json", "--explain"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let decision: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let black = decision["lists"].as_array().unwrap().iter().find(|l| l["list"] == "严重失信主体名单").unwrap();
@@ -47,9 +48,19 @@ fn readme_main_command_builds_and_evaluates_the_liangping_policy() {
     assert_eq!(black["entered"], "2023-03-01");
     // Every measure carries its citation; the trace explains in Chinese.
     assert!(decision["measures"].as_array().unwrap().iter().all(|m| m["citation"]["article"].is_string()));
-    assert!(decision["trace"].as_array().unwrap().iter().any(|t| t["zh"].as_str().unwrap().contains("严重失信主体名单")));
+    assert!(
+        decision["trace"].as_array().unwrap().iter().any(|t| t["zh"].as_str().unwrap().contains("严重失信主体名单"))
+    );
     // The readable view is Chinese by default.
-    let text = xince(&["eval", "--policy", s(&module), "--request", "examples/requests/梁平区-异议中.json", "--format", "text"]);
+    let text = xince(&[
+        "eval",
+        "--policy",
+        s(&module),
+        "--request",
+        "examples/requests/梁平区-异议中.json",
+        "--format",
+        "text",
+    ]);
     assert!(text.status.success(), "{}", stderr(&text));
     assert!(stdout(&text).contains("严重失信主体名单"), "{}", stdout(&text));
 }
@@ -58,7 +69,11 @@ fn readme_main_command_builds_and_evaluates_the_liangping_policy() {
 fn check_reports_every_error_with_code_and_exits_nonzero() {
     let dir = scratch("check");
     let bad = dir.join("坏.xince");
-    std::fs::write(&bad, "政策 坏 {\n  生效: 2024-02-30\n}\n名单 甲 {\n  类别: 黑名单\n  纳入: 记录.类型 == 行政处罚罚\n}\n").unwrap();
+    std::fs::write(
+        &bad,
+        "政策 坏 {\n  生效: 2024-02-30\n}\n名单 甲 {\n  类别: 黑名单\n  纳入: 记录.类型 == 行政处罚罚\n}\n",
+    )
+    .unwrap();
     let out = xince(&["check", s(&bad)]);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     let all = stdout(&out) + &stderr(&out);
@@ -76,7 +91,8 @@ fn policy_cases_pass_on_both_engines_and_coverage_accounts_for_every_article() {
     let out = xince(&["test"]);
     assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
     assert!(stdout(&out).contains(" 0 失败"), "{}", stdout(&out));
-    for policy in ["重庆市/巫山县", "重庆市/巫山县/司法局", "重庆市/梁平区", "重庆市/潼南区", "湖北省/宜昌市/兴山县"] {
+    for policy in ["重庆市/巫山县", "重庆市/巫山县/司法局", "重庆市/梁平区", "重庆市/潼南区", "湖北省/宜昌市/兴山县"]
+    {
         let cov = xince(&["coverage", &format!("policies/{policy}")]);
         assert!(cov.status.success(), "{policy}: {}{}", stdout(&cov), stderr(&cov));
         assert!(stdout(&cov).contains("问题 0"), "{policy}: {}", stdout(&cov));

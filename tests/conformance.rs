@@ -90,9 +90,13 @@ fn interpreter_and_wasm_agree_on_every_case() {
         let policy = policies.entry(case.policy.clone()).or_insert_with(|| compile(&case.policy));
         let outcomes: Vec<Outcome> = engines.iter().map(|e| e.evaluate(policy, &case.request)).collect();
         assert_eq!(
-            outcomes[0], outcomes[1],
+            outcomes[0],
+            outcomes[1],
             "{}: {} and {} disagree ({})",
-            path.display(), engines[0].name(), engines[1].name(), case.description
+            path.display(),
+            engines[0].name(),
+            engines[1].name(),
+            case.description
         );
         insta::with_settings!({ description => case.description.clone(), omit_expression => true }, {
             match &outcomes[0] {

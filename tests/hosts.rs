@@ -100,7 +100,8 @@ fn python_and_node_hosts_agree_with_the_runtime_on_every_policy_case() {
         if !compiler.is_policy(file_id) {
             continue;
         }
-        let program = compiler.program(&rel).unwrap_or_else(|d| panic!("{}", compiler.render(&d, xince_lang::Lang::Zh, false)));
+        let program =
+            compiler.program(&rel).unwrap_or_else(|d| panic!("{}", compiler.render(&d, xince_lang::Lang::Zh, false)));
         let bytes = xince_compiler::codegen::emit(&program).unwrap();
         let slug = rel.replace('/', "_");
         let module_path = work.join(format!("{slug}.wasm"));
@@ -126,7 +127,8 @@ fn python_and_node_hosts_agree_with_the_runtime_on_every_policy_case() {
             expected.push(want);
         }
         assert!(!expected.is_empty(), "{rel} has no test cases");
-        let python = run_host("python3", &[], &root().join("examples/python-host/host.py"), &module_path, &request_paths);
+        let python =
+            run_host("python3", &[], &root().join("examples/python-host/host.py"), &module_path, &request_paths);
         let node = run_host("node", &[], &root().join("examples/node-host/host.mjs"), &module_path, &request_paths);
         for (host, answers) in [("python", &python), ("node", &node)] {
             assert_eq!(answers.len(), expected.len(), "{host} answered a different number of requests for {rel}");

@@ -141,10 +141,7 @@ fn json_syntax_zh(detail: &str) -> String {
         ("trailing characters", "JSON 之后还有多余字符"),
         ("control character", "字符串中有未转义的控制字符"),
     ];
-    known
-        .iter()
-        .find(|(en, _)| detail.contains(en))
-        .map_or_else(|| detail.to_string(), |(_, zh)| (*zh).to_string())
+    known.iter().find(|(en, _)| detail.contains(en)).map_or_else(|| detail.to_string(), |(_, zh)| (*zh).to_string())
 }
 
 fn shape_error(e: serde_path_to_error::Error<serde_json::Error>) -> RequestError {
@@ -161,7 +158,12 @@ fn shape_error(e: serde_path_to_error::Error<serde_json::Error>) -> RequestError
     let shown = |p: &str| if p.is_empty() { "$".to_string() } else { p.to_string() };
     if let Some(field) = backticked_after(&detail, "missing field ") {
         let p = join(&field);
-        return err(p, RequestErrorCode::Shape, format!("缺少必填字段 {field}"), format!("missing required field `{field}`"));
+        return err(
+            p,
+            RequestErrorCode::Shape,
+            format!("缺少必填字段 {field}"),
+            format!("missing required field `{field}`"),
+        );
     }
     if let Some(field) = backticked_after(&detail, "unknown field ") {
         let expected = detail.split_once(", expected ").map(|(_, rest)| rest.to_string()).unwrap_or_default();
@@ -197,7 +199,11 @@ fn type_zh(text: &str) -> String {
         "字符串"
     } else if t.starts_with("a boolean") || t.starts_with("boolean") {
         "布尔值"
-    } else if t.starts_with("integer") || t.starts_with("floating point") || t.starts_with("f64") || t.starts_with("a number") {
+    } else if t.starts_with("integer")
+        || t.starts_with("floating point")
+        || t.starts_with("f64")
+        || t.starts_with("a number")
+    {
         "数字"
     } else if t.starts_with("a sequence") || t.starts_with("sequence") {
         "数组"
@@ -284,7 +290,10 @@ impl Encoder<'_> {
         let (listing, listing_en) = if values.len() <= 12 {
             (values.join("、"), values.join(", "))
         } else {
-            (format!("{} 等 {} 项", values[..12].join("、"), values.len()), format!("{}, … ({} in all)", values[..12].join(", "), values.len()))
+            (
+                format!("{} 等 {} 项", values[..12].join("、"), values.len()),
+                format!("{}, … ({} in all)", values[..12].join(", "), values.len()),
+            )
         };
         let (zh_hint, en_hint) = match hint {
             Some(h) => (format!("是否想写「{h}」？"), format!(" Did you mean \"{h}\"?")),
@@ -450,7 +459,10 @@ pub fn encode_request(manifest: &Manifest, request: &Request) -> Result<Input, R
                 format!("{path}.of"),
                 RequestErrorCode::DuplicateOf,
                 format!("记录「{of}」已有一条「{}」（subject.records[{first}]），每条记录至多一条", rec.record_type),
-                format!("record \"{of}\" already has a \"{}\" (subject.records[{first}]); at most one per record", rec.record_type),
+                format!(
+                    "record \"{of}\" already has a \"{}\" (subject.records[{first}]); at most one per record",
+                    rec.record_type
+                ),
             ));
         }
         let Some(target_rec) = records.get_mut(target) else { continue };
@@ -470,14 +482,17 @@ pub fn encode_request(manifest: &Manifest, request: &Request) -> Result<Input, R
             }
             target_rec.objection_upheld = rec.upheld.unwrap_or(false);
         } else {
-            for (field, present) in [("filed", rec.filed.is_some()), ("resolved", rec.resolved.is_some()), ("upheld", rec.upheld.is_some())] {
+            for (field, present) in
+                [("filed", rec.filed.is_some()), ("resolved", rec.resolved.is_some()), ("upheld", rec.upheld.is_some())]
+            {
                 if present {
                     return Err(misplaced(path, field, &rec.record_type));
                 }
             }
             let Some(day) = &rec.date else { return Err(missing(path, "date", &rec.record_type)) };
             target_rec.repair_date = date(day, &format!("{path}.date"))?;
-            target_rec.repair_conditions = enc.bits(v::REPAIR_CONDITION, &rec.conditions, &format!("{path}.conditions"), 64)?;
+            target_rec.repair_conditions =
+                enc.bits(v::REPAIR_CONDITION, &rec.conditions, &format!("{path}.conditions"), 64)?;
         }
     }
 
@@ -528,7 +543,10 @@ pub fn decide(manifest: &Manifest, request: &Request, raw: &RawOutput) -> Decisi
         match usize::try_from(i).ok().and_then(|i| primaries.get(i)) {
             Some(r) => {
                 let date = r.date.clone().unwrap_or_default();
-                (format!("记录 {}（{}，{}）", r.id, r.record_type, date), format!("record {} ({}, {})", r.id, r.record_type, date))
+                (
+                    format!("记录 {}（{}，{}）", r.id, r.record_type, date),
+                    format!("record {} ({}, {})", r.id, r.record_type, date),
+                )
             }
             None => ("（无记录）".to_string(), "(no record)".to_string()),
         }
@@ -555,15 +573,21 @@ pub fn decide(manifest: &Manifest, request: &Request, raw: &RawOutput) -> Decisi
         }
         let item_name = format!("名单:{}", info.name);
         let regime = usize::try_from(out.regime).ok().and_then(|i| manifest.regimes.get(i));
-        let overridden_by = usize::try_from(out.overridden_by).ok().and_then(|i| manifest.lists.get(i)).map(|l| l.name.clone());
+        let overridden_by =
+            usize::try_from(out.overridden_by).ok().and_then(|i| manifest.lists.get(i)).map(|l| l.name.clone());
         let rid = record_id(out.record);
         let (rec_zh, rec_en) = record_label(out.record);
         let period_zh = match regime {
-            Some(r) => format!("期限「{}」由修复制度「{}」（{}）按{}确定", info.period, r.name, r.document, version_rule),
+            Some(r) => {
+                format!("期限「{}」由修复制度「{}」（{}）按{}确定", info.period, r.name, r.document, version_rule)
+            }
             None => format!("期限「{}」", info.period),
         };
         let period_en = match regime {
-            Some(r) => format!("period \"{}\" taken from repair regime \"{}\" ({}) under the {} rule", info.period, r.name, r.document, version_rule),
+            Some(r) => format!(
+                "period \"{}\" taken from repair regime \"{}\" ({}) under the {} rule",
+                info.period, r.name, r.document, version_rule
+            ),
             None => format!("period \"{}\"", info.period),
         };
         let entered = day(out.entered).unwrap_or_default();
@@ -587,27 +611,43 @@ pub fn decide(manifest: &Manifest, request: &Request, raw: &RawOutput) -> Decisi
                         "{rec_en} meets the criterion \"{}\" of \"{}\": listed from {entered}, published until {ends} ({period_en}){}",
                         info.criterion,
                         info.name,
-                        if suspended { "; the record is under objection, so dependent measures are suspended" } else { "" }
+                        if suspended {
+                            "; the record is under objection, so dependent measures are suspended"
+                        } else {
+                            ""
+                        }
                     ),
                 )
             }
             ListStatus::Expired => (
                 format!("{rec_zh}曾列入「{}」（自 {entered} 起，{period_zh}），公示期满，自 {ended} 起移出", info.name),
-                format!("{rec_en} put the subject on \"{}\" from {entered} ({period_en}); the period ran out, off the list from {ended}", info.name),
+                format!(
+                    "{rec_en} put the subject on \"{}\" from {entered} ({period_en}); the period ran out, off the list from {ended}",
+                    info.name
+                ),
             ),
             ListStatus::Repaired => (
                 format!("{rec_zh}曾列入「{}」（自 {entered} 起），已完成信用修复，自 {ended} 起移出", info.name),
-                format!("{rec_en} put the subject on \"{}\" from {entered}; credit repair granted, off the list from {ended}", info.name),
+                format!(
+                    "{rec_en} put the subject on \"{}\" from {entered}; credit repair granted, off the list from {ended}",
+                    info.name
+                ),
             ),
             ListStatus::Revoked => (
                 format!("{rec_zh}曾列入「{}」，异议成立，记录自 {ended} 起作废，名单撤销", info.name),
-                format!("{rec_en} put the subject on \"{}\"; the objection was upheld, the record is void from {ended}", info.name),
+                format!(
+                    "{rec_en} put the subject on \"{}\"; the objection was upheld, the record is void from {ended}",
+                    info.name
+                ),
             ),
             ListStatus::Overridden => {
                 let by = overridden_by.clone().unwrap_or_default();
                 (
                     format!("{rec_zh}符合「{}」的认定标准「{}」，但「{by}」优先，不再列入", info.name, info.criterion),
-                    format!("{rec_en} meets the criterion \"{}\" of \"{}\", but \"{by}\" takes precedence", info.criterion, info.name),
+                    format!(
+                        "{rec_en} meets the criterion \"{}\" of \"{}\", but \"{by}\" takes precedence",
+                        info.criterion, info.name
+                    ),
                 )
             }
         };
@@ -653,7 +693,11 @@ pub fn decide(manifest: &Manifest, request: &Request, raw: &RawOutput) -> Decisi
             .iter()
             .flat_map(|role| {
                 if role == "主体" {
-                    vec![Target { role: role.clone(), id: request.subject.id.clone(), name: request.subject.name.clone() }]
+                    vec![Target {
+                        role: role.clone(),
+                        id: request.subject.id.clone(),
+                        name: request.subject.name.clone(),
+                    }]
                 } else {
                     request
                         .subject
@@ -667,7 +711,8 @@ pub fn decide(manifest: &Manifest, request: &Request, raw: &RawOutput) -> Decisi
             .collect();
         let source = usize::try_from(out.source).ok().and_then(|i| manifest.lists.get(i)).map(|l| l.name.clone());
         let (rec_zh, rec_en) = record_label(out.record);
-        let who_zh: Vec<String> = targets.iter().map(|t| format!("{} {}", t.role, t.name.as_deref().unwrap_or(&t.id))).collect();
+        let who_zh: Vec<String> =
+            targets.iter().map(|t| format!("{} {}", t.role, t.name.as_deref().unwrap_or(&t.id))).collect();
         let who = who_zh.join("、");
         let who_en = who_zh.join(", ");
         let why_zh = match &source {
@@ -681,7 +726,14 @@ pub fn decide(manifest: &Manifest, request: &Request, raw: &RawOutput) -> Decisi
         let basis_zh: Vec<String> = info
             .basis
             .iter()
-            .map(|b| format!("《{}》{}{}", b.name, b.document, b.article.as_deref().map(|a| format!(" {a}")).unwrap_or_default()))
+            .map(|b| {
+                format!(
+                    "《{}》{}{}",
+                    b.name,
+                    b.document,
+                    b.article.as_deref().map(|a| format!(" {a}")).unwrap_or_default()
+                )
+            })
             .collect();
         let basis = if basis_zh.is_empty() { "（未载明）".to_string() } else { basis_zh.join("；") };
         let kind = format!("{}，{}", info.kind, if info.mandatory { "强制性" } else { "推荐性" });
@@ -691,8 +743,16 @@ pub fn decide(manifest: &Manifest, request: &Request, raw: &RawOutput) -> Decisi
         let until_en = until.as_ref().map(|u| format!(", until {u}")).unwrap_or_default();
         let (zh, en) = match out.status {
             MeasureStatus::Active => (
-                format!("{why_zh}，对 {who} 实施「{}」（{kind}）{until_zh}；依据：{basis}；实施单位：{}", info.name, info.implementer.join("、")),
-                format!("{why_en}, \"{}\" ({kind_en}) applies to {who_en}{until_en}; basis: {basis}; implemented by {}", info.name, info.implementer.join(", ")),
+                format!(
+                    "{why_zh}，对 {who} 实施「{}」（{kind}）{until_zh}；依据：{basis}；实施单位：{}",
+                    info.name,
+                    info.implementer.join("、")
+                ),
+                format!(
+                    "{why_en}, \"{}\" ({kind_en}) applies to {who_en}{until_en}; basis: {basis}; implemented by {}",
+                    info.name,
+                    info.implementer.join(", ")
+                ),
             ),
             MeasureStatus::Suspended => (
                 format!("{why_zh}本应实施「{}」，但相关记录异议处理中，措施中止", info.name),
@@ -749,14 +809,32 @@ pub fn decide(manifest: &Manifest, request: &Request, raw: &RawOutput) -> Decisi
         if out.eligible || explain {
             let (zh, en) = if out.eligible {
                 (
-                    format!("满足「{}」的全部条件（{}），可享受：{}", info.name, info.clauses.join("；"), info.benefits.join("、")),
-                    format!("all conditions of \"{}\" hold ({}); benefits: {}", info.name, info.clauses.join("; "), info.benefits.join(", ")),
+                    format!(
+                        "满足「{}」的全部条件（{}），可享受：{}",
+                        info.name,
+                        info.clauses.join("；"),
+                        info.benefits.join("、")
+                    ),
+                    format!(
+                        "all conditions of \"{}\" hold ({}); benefits: {}",
+                        info.name,
+                        info.clauses.join("; "),
+                        info.benefits.join(", ")
+                    ),
                 )
             } else {
                 let f = failed.clone().unwrap_or_default();
-                (format!("不符合「{}」：条件「{f}」不成立", info.name), format!("not eligible for \"{}\": condition \"{f}\" does not hold", info.name))
+                (
+                    format!("不符合「{}」：条件「{f}」不成立", info.name),
+                    format!("not eligible for \"{}\": condition \"{f}\" does not hold", info.name),
+                )
             };
-            trace.push(TraceLine { item: format!("激励:{}", info.name), zh, en, citation: Some(info.citation.clone()) });
+            trace.push(TraceLine {
+                item: format!("激励:{}", info.name),
+                zh,
+                en,
+                citation: Some(info.citation.clone()),
+            });
         }
         incentives.push(IncentiveItem {
             incentive: info.name.clone(),
@@ -776,7 +854,11 @@ pub fn decide(manifest: &Manifest, request: &Request, raw: &RawOutput) -> Decisi
             trace.push(TraceLine {
                 item: format!("通报:{}", info.name),
                 zh: format!("满足通报条件「{}」，应通报：{}", info.condition, info.recipients.join("、")),
-                en: format!("the notification condition \"{}\" holds: notify {}", info.condition, info.recipients.join(", ")),
+                en: format!(
+                    "the notification condition \"{}\" holds: notify {}",
+                    info.condition,
+                    info.recipients.join(", ")
+                ),
                 citation: Some(info.citation.clone()),
             });
             notifications.push(NotificationItem {
@@ -815,7 +897,12 @@ pub fn decide(manifest: &Manifest, request: &Request, raw: &RawOutput) -> Decisi
             ),
             citation: Some(g.citation.clone()),
         });
-        Some(GradeItem { grading: g.name.clone(), level: level.name.clone(), supervision: level.supervision.clone(), citation: g.citation.clone() })
+        Some(GradeItem {
+            grading: g.name.clone(),
+            level: level.name.clone(),
+            supervision: level.supervision.clone(),
+            citation: g.citation.clone(),
+        })
     });
 
     // Objections.

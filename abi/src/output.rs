@@ -73,7 +73,10 @@ impl std::fmt::Display for OutputDecodeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             OutputDecodeError::TooShort { needed, actual } => {
-                write!(f, "输出过短：需要 {needed} 字节，实际 {actual} 字节 / output too short: {needed} bytes needed, {actual} given")
+                write!(
+                    f,
+                    "输出过短：需要 {needed} 字节，实际 {actual} 字节 / output too short: {needed} bytes needed, {actual} given"
+                )
             }
             OutputDecodeError::BadMagic => f.write_str("输出标识错误 / output magic is wrong"),
             OutputDecodeError::CountMismatch { section, expected, actual } => write!(
@@ -106,7 +109,16 @@ impl RawOutput {
         put_i32(&mut buf, self.objections.len() as i32);
         put_i32(&mut buf, -1);
         for l in &self.lists {
-            for v in [l.status as i32, l.record, l.entered, l.last_day, l.earliest_repair, l.ended_on, l.regime, l.overridden_by] {
+            for v in [
+                l.status as i32,
+                l.record,
+                l.entered,
+                l.last_day,
+                l.earliest_repair,
+                l.ended_on,
+                l.regime,
+                l.overridden_by,
+            ] {
                 put_i32(&mut buf, v);
             }
         }
@@ -141,7 +153,9 @@ impl RawOutput {
 
     /// Decodes and validates an answer against the shape the manifest promises.
     pub fn from_bytes(buf: &[u8], shape: OutputShape) -> Result<Self, OutputDecodeError> {
-        use crate::layout::{incentive_entry as ie, list_entry as le, measure_entry as me, objection_entry as oe, output_header as oh};
+        use crate::layout::{
+            incentive_entry as ie, list_entry as le, measure_entry as me, objection_entry as oe, output_header as oh,
+        };
         if buf.len() < layout::OUTPUT_HEADER_SIZE {
             return Err(OutputDecodeError::TooShort { needed: layout::OUTPUT_HEADER_SIZE, actual: buf.len() });
         }
@@ -161,11 +175,20 @@ impl RawOutput {
         let notifications = count("notifications", oh::NOTIFICATION_COUNT, shape.notifications)?;
         let objections = get_u32(buf, oh::OBJECTION_COUNT) as usize;
         if objections > shape.records {
-            return Err(OutputDecodeError::CountMismatch { section: "objections", expected: shape.records, actual: objections });
+            return Err(OutputDecodeError::CountMismatch {
+                section: "objections",
+                expected: shape.records,
+                actual: objections,
+            });
         }
         let grade = get_i32(buf, oh::GRADE);
         if grade < -1 || grade >= shape.grade_levels as i32 {
-            return Err(OutputDecodeError::BadValue { section: "header", index: 0, field: "grade", value: grade as i64 });
+            return Err(OutputDecodeError::BadValue {
+                section: "header",
+                index: 0,
+                field: "grade",
+                value: grade as i64,
+            });
         }
         let needed = layout::OUTPUT_HEADER_SIZE
             + lists * layout::LIST_ENTRY_SIZE
@@ -201,8 +224,12 @@ impl RawOutput {
         };
         for i in 0..lists {
             let s = get_i32(buf, at + le::STATUS);
-            let status = ListStatus::from_code(s)
-                .ok_or(OutputDecodeError::BadValue { section: "lists", index: i, field: "status", value: s as i64 })?;
+            let status = ListStatus::from_code(s).ok_or(OutputDecodeError::BadValue {
+                section: "lists",
+                index: i,
+                field: "status",
+                value: s as i64,
+            })?;
             out.lists.push(ListOutcome {
                 status,
                 record: record_index("lists", i, "record", get_i32(buf, at + le::RECORD))?,
@@ -217,8 +244,12 @@ impl RawOutput {
         }
         for i in 0..measures {
             let s = get_i32(buf, at + me::STATUS);
-            let status = MeasureStatus::from_code(s)
-                .ok_or(OutputDecodeError::BadValue { section: "measures", index: i, field: "status", value: s as i64 })?;
+            let status = MeasureStatus::from_code(s).ok_or(OutputDecodeError::BadValue {
+                section: "measures",
+                index: i,
+                field: "status",
+                value: s as i64,
+            })?;
             out.measures.push(MeasureOutcome {
                 status,
                 source: index_in("measures", i, "source", get_i32(buf, at + me::SOURCE), lists)?,
@@ -230,26 +261,46 @@ impl RawOutput {
         for i in 0..incentives {
             let e = get_i32(buf, at + ie::ELIGIBLE);
             if e != 0 && e != 1 {
-                return Err(OutputDecodeError::BadValue { section: "incentives", index: i, field: "eligible", value: e as i64 });
+                return Err(OutputDecodeError::BadValue {
+                    section: "incentives",
+                    index: i,
+                    field: "eligible",
+                    value: e as i64,
+                });
             }
-            out.incentives.push(IncentiveOutcome { eligible: e == 1, failed_clause: get_i32(buf, at + ie::FAILED_CLAUSE) });
+            out.incentives
+                .push(IncentiveOutcome { eligible: e == 1, failed_clause: get_i32(buf, at + ie::FAILED_CLAUSE) });
             at += layout::INCENTIVE_ENTRY_SIZE;
         }
         for i in 0..notifications {
             let f = get_i32(buf, at);
             if f != 0 && f != 1 {
-                return Err(OutputDecodeError::BadValue { section: "notifications", index: i, field: "fired", value: f as i64 });
+                return Err(OutputDecodeError::BadValue {
+                    section: "notifications",
+                    index: i,
+                    field: "fired",
+                    value: f as i64,
+                });
             }
             out.notifications.push(f == 1);
             at += layout::NOTIFICATION_ENTRY_SIZE;
         }
         for i in 0..objections {
             let s = get_i32(buf, at + oe::STATUS);
-            let status = ObjectionStatus::from_code(s)
-                .ok_or(OutputDecodeError::BadValue { section: "objections", index: i, field: "status", value: s as i64 })?;
+            let status = ObjectionStatus::from_code(s).ok_or(OutputDecodeError::BadValue {
+                section: "objections",
+                index: i,
+                field: "status",
+                value: s as i64,
+            })?;
             let record = get_i32(buf, at + oe::RECORD);
             if record < 0 || record >= shape.records as i32 {
-                return Err(OutputDecodeError::BadValue { section: "objections", index: i, field: "record", value: record as i64 });
+                return Err(OutputDecodeError::BadValue {
+                    section: "objections",
+                    index: i,
+                    field: "record",
+                    value: record as i64,
+                });
             }
             out.objections.push(ObjectionOutcome { record, due: get_i32(buf, at + oe::DUE), status });
             at += layout::OBJECTION_ENTRY_SIZE;

@@ -78,8 +78,8 @@ fn read_u32(bytes: &[u8], mut pos: usize) -> Result<(u32, usize), SectionError> 
             return Err(SectionError::Malformed { offset: start, what: "长度字段过长 (LEB128 too long)" });
         }
     }
-    let value =
-        u32::try_from(result).map_err(|_| SectionError::Malformed { offset: start, what: "长度溢出 (u32 overflow)" })?;
+    let value = u32::try_from(result)
+        .map_err(|_| SectionError::Malformed { offset: start, what: "长度溢出 (u32 overflow)" })?;
     Ok((value, pos))
 }
 
@@ -101,16 +101,17 @@ pub fn sections(bytes: &[u8]) -> Result<Vec<Section<'_>>, SectionError> {
         let start = pos;
         let id = bytes[pos];
         let (len, body) = read_u32(bytes, pos + 1)?;
-        let end = body
-            .checked_add(len as usize)
-            .filter(|e| *e <= bytes.len())
-            .ok_or(SectionError::Malformed { offset: start, what: "段长度超出文件末尾 (section runs past end of file)" })?;
+        let end = body.checked_add(len as usize).filter(|e| *e <= bytes.len()).ok_or(SectionError::Malformed {
+            offset: start,
+            what: "段长度超出文件末尾 (section runs past end of file)",
+        })?;
         let (name, data_offset) = if id == CUSTOM_SECTION_ID {
             let (name_len, name_start) = read_u32(bytes, body)?;
-            let name_end = name_start
-                .checked_add(name_len as usize)
-                .filter(|e| *e <= end)
-                .ok_or(SectionError::Malformed { offset: body, what: "自定义段名称超出段末尾 (custom name runs past section)" })?;
+            let name_end =
+                name_start.checked_add(name_len as usize).filter(|e| *e <= end).ok_or(SectionError::Malformed {
+                    offset: body,
+                    what: "自定义段名称超出段末尾 (custom name runs past section)",
+                })?;
             let name = std::str::from_utf8(&bytes[name_start..name_end])
                 .map_err(|_| SectionError::BadName { offset: name_start })?;
             (Some(name), name_end)
@@ -192,7 +193,9 @@ mod tests {
         m.pop();
         assert_eq!(
             sections(&m),
-            Err(SectionError::Malformed { offset: 8, what: "段长度超出文件末尾 (section runs past end of file)" })
+            Err(SectionError::Malformed {
+                offset: 8, what: "段长度超出文件末尾 (section runs past end of file)"
+            })
         );
     }
 }

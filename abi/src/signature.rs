@@ -98,23 +98,43 @@ pub enum SignatureError {
     /// No `xince.signature` section.
     Unsigned,
     /// A signature section exists but is not the module's last section.
-    NotLast { offset: usize },
+    NotLast {
+        offset: usize,
+    },
     /// More than one signature section.
-    Duplicate { offset: usize },
+    Duplicate {
+        offset: usize,
+    },
     /// The signature section's JSON is unreadable.
-    BadBlock { detail: String },
-    UnsupportedAlgorithm { algorithm: String },
+    BadBlock {
+        detail: String,
+    },
+    UnsupportedAlgorithm {
+        algorithm: String,
+    },
     /// The signature does not match the bytes: the module was changed after signing (or signed by another key).
-    Tampered { key_id: String },
+    Tampered {
+        key_id: String,
+    },
     /// The key id is not in the trust store.
-    UnknownKey { key_id: String },
+    UnknownKey {
+        key_id: String,
+    },
     /// The key is trusted, but not for the module's jurisdiction.
-    NotTrustedForJurisdiction { key_id: String, jurisdiction: String, trusted_for: Vec<String> },
+    NotTrustedForJurisdiction {
+        key_id: String,
+        jurisdiction: String,
+        trusted_for: Vec<String>,
+    },
     /// The signed module has no manifest (so no jurisdiction to check trust against).
     NoManifest,
-    BadManifest { detail: String },
+    BadManifest {
+        detail: String,
+    },
     /// A key (in a key file or the trust store) is malformed.
-    BadKey { detail: String },
+    BadKey {
+        detail: String,
+    },
 }
 
 impl fmt::Display for SignatureError {
@@ -122,7 +142,9 @@ impl fmt::Display for SignatureError {
         use SignatureError::*;
         match self {
             Module(e) => write!(f, "{e}"),
-            Unsigned => write!(f, "模块未签名（没有 xince.signature 段）/ module is not signed (no xince.signature section)"),
+            Unsigned => {
+                write!(f, "模块未签名（没有 xince.signature 段）/ module is not signed (no xince.signature section)")
+            }
             NotLast { offset } => write!(
                 f,
                 "签名段（字节偏移 {offset}）之后还有其他段，签名之后模块被追加了内容 / the signature section at byte offset {offset} is not the last section: bytes were appended after signing"
@@ -132,7 +154,10 @@ impl fmt::Display for SignatureError {
             }
             BadBlock { detail } => write!(f, "签名段内容无法解析：{detail} / unreadable signature section: {detail}"),
             UnsupportedAlgorithm { algorithm } => {
-                write!(f, "不支持的签名算法 {algorithm}（仅支持 ed25519）/ unsupported algorithm {algorithm} (only ed25519)")
+                write!(
+                    f,
+                    "不支持的签名算法 {algorithm}（仅支持 ed25519）/ unsupported algorithm {algorithm} (only ed25519)"
+                )
             }
             Tampered { key_id } => write!(
                 f,
@@ -177,7 +202,13 @@ pub fn hex_encode(bytes: &[u8]) -> String {
 pub fn hex_decode<const N: usize>(text: &str) -> Result<[u8; N], String> {
     let text = text.trim();
     if text.len() != N * 2 {
-        return Err(format!("应为 {} 个十六进制字符，实为 {} / expected {} hex digits, found {}", N * 2, text.len(), N * 2, text.len()));
+        return Err(format!(
+            "应为 {} 个十六进制字符，实为 {} / expected {} hex digits, found {}",
+            N * 2,
+            text.len(),
+            N * 2,
+            text.len()
+        ));
     }
     let nibble = |c: u8| -> Result<u8, String> {
         match c {
@@ -342,8 +373,8 @@ pub fn verify(module: &[u8], trusted: &[TrustedKey]) -> Result<SignerInfo, Signa
     }
 
     let section = sections::custom_section(signed, crate::MANIFEST_SECTION)?.ok_or(SignatureError::NoManifest)?;
-    let manifest: Manifest = serde_json::from_slice(section.data)
-        .map_err(|e| SignatureError::BadManifest { detail: e.to_string() })?;
+    let manifest: Manifest =
+        serde_json::from_slice(section.data).map_err(|e| SignatureError::BadManifest { detail: e.to_string() })?;
     let jurisdiction = manifest.policy.jurisdiction.clone();
     let Some(admitting) = verified.iter().find(|k| jurisdiction_covers(&k.jurisdiction, &jurisdiction)) else {
         return Err(SignatureError::NotTrustedForJurisdiction {

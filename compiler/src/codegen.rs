@@ -115,7 +115,13 @@ pub fn emit(program: &Program) -> Result<Vec<u8>, CodegenError> {
 
     let mut memories = MemorySection::new();
     let minimum = (input_base as u64).div_ceil(PAGE as u64).max(1);
-    memories.memory(MemoryType { minimum, maximum: Some(MAX_PAGES), memory64: false, shared: false, page_size_log2: None });
+    memories.memory(MemoryType {
+        minimum,
+        maximum: Some(MAX_PAGES),
+        memory64: false,
+        shared: false,
+        page_size_log2: None,
+    });
     module.section(&memories);
 
     let mut globals = GlobalSection::new();
@@ -241,7 +247,8 @@ fn add_months_function() -> Function {
     // 10 total, 11 q, 12 r, 13 dim
     let mut f = Function::new([(12, ValType::I32)]);
     let mut s = f.instructions();
-    let (day, months, era, doe, yoe, y, doy, mp, dd, m, total, q, r, dim) = (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13);
+    let (day, months, era, doe, yoe, y, doy, mp, dd, m, total, q, r, dim) =
+        (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13);
     // guard
     s.local_get(day).i32_const(MIN_CIVIL_DAY).i32_lt_s();
     s.local_get(day).i32_const(MAX_CIVIL_DAY).i32_gt_s().i32_or();
@@ -322,12 +329,25 @@ fn add_workdays_function(program: &Program) -> Function {
     let (day, n, step, remaining, offset) = (0, 1, 2, 3, 4);
     s.local_get(day).i32_const(NO_DATE).i32_eq().if_(BlockType::Empty).i32_const(NO_DATE).return_().end();
     s.i32_const(-1).i32_const(1).local_get(n).i32_const(0).i32_lt_s().select().local_set(step);
-    s.i32_const(0).local_get(n).i32_sub().local_get(n).local_get(n).i32_const(0).i32_lt_s().select().local_set(remaining);
+    s.i32_const(0)
+        .local_get(n)
+        .i32_sub()
+        .local_get(n)
+        .local_get(n)
+        .i32_const(0)
+        .i32_lt_s()
+        .select()
+        .local_set(remaining);
     s.block(BlockType::Empty).loop_(BlockType::Empty);
     s.local_get(remaining).i32_eqz().br_if(1);
     s.local_get(day).local_get(step).i32_add().local_set(day);
     s.local_get(day).i64_extend_i32_s().i64_const(i64::from(cal.first_day)).i64_sub().local_tee(offset);
-    s.i64_const(i64::from(cal.day_count)).i64_ge_u().if_(BlockType::Empty).i32_const(WORKDAY_OUT_OF_RANGE).return_().end();
+    s.i64_const(i64::from(cal.day_count))
+        .i64_ge_u()
+        .if_(BlockType::Empty)
+        .i32_const(WORKDAY_OUT_OF_RANGE)
+        .return_()
+        .end();
     s.local_get(remaining);
     s.local_get(offset).i32_wrap_i64().i32_const(3).i32_shr_u().i32_load8_u(mem(CALENDAR_BASE as u64, 0));
     s.local_get(offset).i32_wrap_i64().i32_const(7).i32_and().i32_shr_u().i32_const(1).i32_and();
@@ -504,7 +524,11 @@ impl<'p> Gen<'p> {
         self.fail_if(bad, None);
         self.s().local_get(ptr).i32_load(mem(ih::MAGIC as u64, 2)).i32_const(layout::INPUT_MAGIC as i32).i32_ne();
         self.fail_if(bad, None);
-        self.s().local_get(ptr).i32_load(mem(ih::ABI_VERSION as u64, 2)).i32_const(xince_abi::ABI_VERSION as i32).i32_ne();
+        self.s()
+            .local_get(ptr)
+            .i32_load(mem(ih::ABI_VERSION as u64, 2))
+            .i32_const(xince_abi::ABI_VERSION as i32)
+            .i32_ne();
         self.fail_if(bad, None);
         self.s().local_get(ptr).i32_load(mem(ih::RECORD_COUNT as u64, 2)).local_tee(count).i64_extend_i32_u();
         self.s().i64_const(RECORD_SIZE as i64).i64_mul().i64_const(INPUT_HEADER_SIZE as i64).i64_add();
@@ -512,7 +536,12 @@ impl<'p> Gen<'p> {
         self.fail_if(bad, None);
 
         // 0. in force
-        self.s().local_get(ptr).i32_load(mem(ih::AS_OF as u64, 2)).local_tee(as_of).i32_const(program.effective_from).i32_lt_s();
+        self.s()
+            .local_get(ptr)
+            .i32_load(mem(ih::AS_OF as u64, 2))
+            .local_tee(as_of)
+            .i32_const(program.effective_from)
+            .i32_lt_s();
         self.fail_if(EvalErrorCode::NotYetInForce, None);
         self.s().local_get(as_of).i32_const(program.effective_until).i32_gt_s();
         self.fail_if(EvalErrorCode::NoLongerInForce, None);
@@ -981,7 +1010,8 @@ impl<'p> Gen<'p> {
         let (b_status, b_record, b_entered, b_last, b_earliest, b_ended, b_regime, b_rank) =
             (i32s[0], i32s[1], i32s[2], i32s[3], i32s[4], i32s[5], i32s[6], i32s[7]);
         let c: Vec<u32> = (0..7).map(|_| self.local(ValType::I32)).collect();
-        let (c_status, c_last, c_earliest, c_ended, c_regime, c_rank, date) = (c[0], c[1], c[2], c[3], c[4], c[5], c[6]);
+        let (c_status, c_last, c_earliest, c_ended, c_regime, c_rank, date) =
+            (c[0], c[1], c[2], c[3], c[4], c[5], c[6]);
         let period = self.local(ValType::I32);
         let as_of = self.as_of;
         for (l, v) in [(b_status, 0), (b_record, -1), (b_entered, NO_DATE), (b_last, NO_DATE), (b_earliest, NO_DATE)] {
@@ -1044,7 +1074,11 @@ impl<'p> Gen<'p> {
                 g.load_field(r, rf::REPAIR_DATE);
                 g.s().local_get(c_earliest).i32_ge_s().i32_and();
                 g.s().local_get(r.base).i64_load(mem(rf::REPAIR_CONDITIONS as u64, 3));
-                g.s().i64_const(list.repair_conditions as i64).i64_and().i64_const(list.repair_conditions as i64).i64_eq();
+                g.s()
+                    .i64_const(list.repair_conditions as i64)
+                    .i64_and()
+                    .i64_const(list.repair_conditions as i64)
+                    .i64_eq();
                 g.s().i32_and();
             } else {
                 g.s().i32_const(0);
@@ -1270,12 +1304,7 @@ impl<'p> Gen<'p> {
     }
 
     /// `if pair == 0 { f(pairs[0]) } else if pair == 1 { … }`, each branch pushing one i32.
-    fn switch_pairs(
-        &mut self,
-        pairs: &[Pair],
-        pair_local: u32,
-        f: &mut dyn FnMut(&mut Self, Pair),
-    ) {
+    fn switch_pairs(&mut self, pairs: &[Pair], pair_local: u32, f: &mut dyn FnMut(&mut Self, Pair)) {
         match pairs.split_last() {
             None => {
                 self.s().i32_const(NO_DATE);
@@ -1305,7 +1334,14 @@ impl<'p> Gen<'p> {
         let before: Vec<u32> = (0..program.lists.len()).map(|_| self.local(ValType::I32)).collect();
         for (l, local) in before.iter().enumerate() {
             let at = self.layout.list(l, le::STATUS);
-            self.s().local_get(out).i32_load(mem(at, 2)).i32_const(1).i32_sub().i32_const(2).i32_lt_u().local_set(*local);
+            self.s()
+                .local_get(out)
+                .i32_load(mem(at, 2))
+                .i32_const(1)
+                .i32_sub()
+                .i32_const(2)
+                .i32_lt_u()
+                .local_set(*local);
         }
         for (l, list) in program.lists.iter().enumerate() {
             if list.precedence_over.is_empty() {
@@ -1338,8 +1374,11 @@ impl<'p> Gen<'p> {
                 if l < self.program.lists.len() {
                     // ListStatus → MeasureStatus as a nibble table: 0→0 1→1 2→2 3→3 4→3 5→0 6→3
                     let table: i64 = [0i64, 1, 2, 3, 3, 0, 3].iter().enumerate().fold(0, |t, (s, m)| t | m << (4 * s));
-                    let (s_at, r_at, d_at) =
-                        (self.layout.list(l, le::STATUS), self.layout.list(l, le::RECORD), self.layout.list(l, le::LAST_DAY));
+                    let (s_at, r_at, d_at) = (
+                        self.layout.list(l, le::STATUS),
+                        self.layout.list(l, le::RECORD),
+                        self.layout.list(l, le::LAST_DAY),
+                    );
                     self.s().i64_const(table).local_get(out).i32_load(mem(s_at, 2)).i32_const(2).i32_shl();
                     self.s().i64_extend_i32_u().i64_shr_u().i32_wrap_i64().i32_const(15).i32_and().local_set(status);
                     let (m_src, m_rec, m_last) = (

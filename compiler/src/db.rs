@@ -154,8 +154,7 @@ pub struct LinkSet {
 }
 
 fn module_matches(module: &str, used: &str) -> bool {
-    module == used
-        || module.strip_prefix(used).is_some_and(|rest| rest.starts_with('.') || rest.starts_with('/'))
+    module == used || module.strip_prefix(used).is_some_and(|rest| rest.starts_with('.') || rest.starts_with('/'))
 }
 
 #[salsa::tracked(returns(ref))]
@@ -216,8 +215,12 @@ pub fn link_set(db: &dyn Db, set: FileSet, root: SourceInput) -> LinkSet {
     for f in uppers.iter().chain(std::iter::once(&root_id)) {
         let Some(input) = by_id.get(f) else { continue };
         for (used, span) in &file_header(db, *input).uses {
-            let hits: Vec<FileId> =
-                idx.modules.iter().filter(|(m, _)| module_matches(m, used)).flat_map(|(_, v)| v.iter().copied()).collect();
+            let hits: Vec<FileId> = idx
+                .modules
+                .iter()
+                .filter(|(m, _)| module_matches(m, used))
+                .flat_map(|(_, v)| v.iter().copied())
+                .collect();
             if hits.is_empty() {
                 let cands: Vec<String> = idx.modules.keys().cloned().collect();
                 let mut d = crate::resolve::unknown_name("模块", "module", *f, *span, used, &cands);
@@ -364,11 +367,8 @@ impl Compiler {
 
     /// Renders diagnostics against the loaded files (plain text unless `color`).
     pub fn render(&self, diags: &[Diagnostic], lang: xince_lang::Lang, color: bool) -> String {
-        let files: Vec<(FileId, &str, &str)> = self
-            .files
-            .iter()
-            .map(|f| (f.id(&self.db), f.path(&self.db).as_str(), f.text(&self.db).as_str()))
-            .collect();
+        let files: Vec<(FileId, &str, &str)> =
+            self.files.iter().map(|f| (f.id(&self.db), f.path(&self.db).as_str(), f.text(&self.db).as_str())).collect();
         xince_lang::render::render(diags, &files, lang, color)
     }
 
@@ -420,14 +420,16 @@ impl Compiler {
     pub fn program(&self, path: &str) -> Result<ir::Program, Vec<Diagnostic>> {
         match self.file_id(path).and_then(|f| self.input(f)) {
             Some(f) => program(&self.db, self.set, f).clone(),
-            None => Err(vec![diag::error(
-                "E0307",
-                0,
-                Span::default(),
-                format!("没有加载文件 `{path}`"),
-                format!("no file `{path}` is loaded"),
-            )
-            .with_help("先用 set_file 加载它", "load it first")]),
+            None => Err(vec![
+                diag::error(
+                    "E0307",
+                    0,
+                    Span::default(),
+                    format!("没有加载文件 `{path}`"),
+                    format!("no file `{path}` is loaded"),
+                )
+                .with_help("先用 set_file 加载它", "load it first"),
+            ]),
         }
     }
 

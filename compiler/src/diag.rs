@@ -9,7 +9,13 @@ pub fn error(code: &'static str, file: FileId, span: Span, zh: impl Into<String>
     build(code, Severity::Error, file, span, zh.into(), en.into())
 }
 
-pub fn warning(code: &'static str, file: FileId, span: Span, zh: impl Into<String>, en: impl Into<String>) -> Diagnostic {
+pub fn warning(
+    code: &'static str,
+    file: FileId,
+    span: Span,
+    zh: impl Into<String>,
+    en: impl Into<String>,
+) -> Diagnostic {
     build(code, Severity::Warning, file, span, zh.into(), en.into())
 }
 
@@ -28,7 +34,14 @@ fn build(code: &'static str, severity: Severity, file: FileId, span: Span, zh: S
 pub trait DiagExt {
     fn with_label(self, file: FileId, span: Span, zh: impl Into<String>, en: impl Into<String>) -> Self;
     fn with_help(self, zh: impl Into<String>, en: impl Into<String>) -> Self;
-    fn with_fixit(self, file: FileId, span: Span, replacement: String, zh: impl Into<String>, en: impl Into<String>) -> Self;
+    fn with_fixit(
+        self,
+        file: FileId,
+        span: Span,
+        replacement: String,
+        zh: impl Into<String>,
+        en: impl Into<String>,
+    ) -> Self;
 }
 
 impl DiagExt for Diagnostic {
@@ -40,7 +53,14 @@ impl DiagExt for Diagnostic {
         self.help = Some(Text::new(zh, en));
         self
     }
-    fn with_fixit(mut self, file: FileId, span: Span, replacement: String, zh: impl Into<String>, en: impl Into<String>) -> Self {
+    fn with_fixit(
+        mut self,
+        file: FileId,
+        span: Span,
+        replacement: String,
+        zh: impl Into<String>,
+        en: impl Into<String>,
+    ) -> Self {
         self.fixits.push(FixIt { file, span, replacement, message: Text::new(zh, en) });
         self
     }

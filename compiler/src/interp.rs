@@ -19,7 +19,8 @@ use xince_abi::layout::{ListStatus, MeasureStatus, NO_CODE, ObjectionStatus};
 use xince_abi::output::{IncentiveOutcome, ListOutcome, MeasureOutcome, ObjectionOutcome, RawOutput};
 
 use crate::ir::{
-    CmpOp, Duration, Expr, List, Period, Program, RecordField, SubjectField, Trigger, Unit, VersionRule, WorkdayCalendar,
+    CmpOp, Duration, Expr, List, Period, Program, RecordField, SubjectField, Trigger, Unit, VersionRule,
+    WorkdayCalendar,
 };
 
 /// First day month arithmetic accepts (0001-01-01).
@@ -48,7 +49,11 @@ pub fn evaluate_detailed(program: &Program, input: &Input) -> Result<RawOutput, 
 }
 
 /// Adds a duration to a day with the calendar for working days (the IR's `add`).
-pub fn add_duration(calendar: &WorkdayCalendar, day: DayNumber, duration: Duration) -> Result<DayNumber, EvalErrorCode> {
+pub fn add_duration(
+    calendar: &WorkdayCalendar,
+    day: DayNumber,
+    duration: Duration,
+) -> Result<DayNumber, EvalErrorCode> {
     if day == NO_DATE {
         return Ok(NO_DATE);
     }
@@ -205,8 +210,11 @@ impl<'a> Evaluator<'a> {
                     MeasureOutcome { status, source: *l as i32, record: list.record, last_day: list.last_day }
                 }
                 Trigger::Condition(c) => {
-                    let status =
-                        if self.eval(c, subject)?.truthy() { MeasureStatus::Active } else { MeasureStatus::NotApplicable };
+                    let status = if self.eval(c, subject)?.truthy() {
+                        MeasureStatus::Active
+                    } else {
+                        MeasureStatus::NotApplicable
+                    };
                     MeasureOutcome { status, source: -1, record: -1, last_day: NO_DATE }
                 }
             };
@@ -356,7 +364,8 @@ impl<'a> Evaluator<'a> {
                 let lenient = if new_max != old_max {
                     new_max < old_max
                 } else {
-                    let min_day = |m: Option<Duration>| m.map_or(Ok(record.date), |m| add_duration(cal, record.date, m));
+                    let min_day =
+                        |m: Option<Duration>| m.map_or(Ok(record.date), |m| add_duration(cal, record.date, m));
                     min_day(new_period.0)? < min_day(old_period.0)?
                 };
                 if lenient { (new, new_period) } else { (old, old_period) }
@@ -429,7 +438,8 @@ impl<'a> Evaluator<'a> {
         let input = self.input;
         let mut n = 0;
         for (i, record) in input.records.iter().enumerate() {
-            let counts = record.date <= input.as_of && !(record.objection_upheld && record.objection_resolved <= input.as_of);
+            let counts =
+                record.date <= input.as_of && !(record.objection_upheld && record.objection_resolved <= input.as_of);
             if !counts {
                 continue;
             }

@@ -108,7 +108,10 @@ pub struct Regime {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Period {
-    Fixed { minimum: Option<Duration>, maximum: Duration },
+    Fixed {
+        minimum: Option<Duration>,
+        maximum: Duration,
+    },
     /// Candidate regimes (indexes into `Program::regimes`), chosen per record by the version rule.
     Regime(Vec<u32>),
 }
@@ -222,8 +225,14 @@ pub enum Expr {
     And(Vec<Expr>),
     Or(Vec<Expr>),
     Not(Box<Expr>),
-    Exists { condition: Box<Expr>, within: Option<Duration> },
-    Count { condition: Box<Expr>, within: Option<Duration> },
+    Exists {
+        condition: Box<Expr>,
+        within: Option<Duration>,
+    },
+    Count {
+        condition: Box<Expr>,
+        within: Option<Duration>,
+    },
     OnList(u32),
     /// Date + duration.
     AddDuration(Box<Expr>, Duration),

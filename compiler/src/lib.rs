@@ -6,10 +6,10 @@
 //! `codegen` (→ wasm bytes) ; `interp` is the reference interpreter over the IR, `print` the IR printer.
 
 pub mod codegen;
-pub mod interp;
-pub mod ir;
 pub mod db;
 pub mod diag;
+pub mod interp;
+pub mod ir;
 pub mod lints;
 pub mod lower;
 pub mod print;

@@ -62,7 +62,10 @@ fn citations(c: &Checked, diags: &mut Vec<Diagnostic>) {
                     format!("{zh} `{}` 没有出处", h.name),
                     format!("{en} `{}` has no citation (`出处`)", h.name),
                 )
-                .with_help("每条规则须写明出处，如 `出处: 第5条`", "every rule must cite its source, e.g. `出处: 第5条`"),
+                .with_help(
+                    "每条规则须写明出处，如 `出处: 第5条`",
+                    "every rule must cite its source, e.g. `出处: 第5条`",
+                ),
             );
         }
     }
@@ -109,7 +112,14 @@ fn measures(c: &Checked, diags: &mut Vec<Diagnostic>) {
                 None => {
                     let cands: Vec<String> =
                         c.measures.iter().filter(|x| x.head.origin < h.origin).map(|x| x.head.name.clone()).collect();
-                    diags.push(crate::resolve::unknown_name("上级措施", "upper-level measure", h.file, *span, name, &cands));
+                    diags.push(crate::resolve::unknown_name(
+                        "上级措施",
+                        "upper-level measure",
+                        h.file,
+                        *span,
+                        name,
+                        &cands,
+                    ));
                 }
             }
         }
@@ -214,10 +224,12 @@ fn widening(c: &Checked, m: &MeasureDef, u: &MeasureDef, span: Span, diags: &mut
     let mut reasons: Vec<(String, String)> = Vec::new();
     let upper_sc: Vec<i32> = u.scenarios.iter().map(|s| s.1).collect();
     if !upper_sc.is_empty() {
-        let extra: Vec<&str> =
-            m.scenarios.iter().filter(|s| !upper_sc.contains(&s.1)).map(|s| s.0.as_str()).collect();
+        let extra: Vec<&str> = m.scenarios.iter().filter(|s| !upper_sc.contains(&s.1)).map(|s| s.0.as_str()).collect();
         if m.scenarios.is_empty() {
-            reasons.push(("适用于全部场景，上级只限于部分场景".into(), "applies in every scenario, the upper one in some".into()));
+            reasons.push((
+                "适用于全部场景，上级只限于部分场景".into(),
+                "applies in every scenario, the upper one in some".into(),
+            ));
         } else if !extra.is_empty() {
             reasons.push((format!("增加了场景 {}", extra.join("、")), format!("adds scenarios {}", extra.join(", "))));
         }
@@ -256,7 +268,10 @@ fn widening(c: &Checked, m: &MeasureDef, u: &MeasureDef, span: Span, diags: &mut
                 format!("lower-level measure `{}` widens upper-level `{}`: {en}", m.head.name, u.head.name),
             )
             .with_label(u.head.file, u.head.span, "上级措施在此", "upper-level measure here")
-            .with_help("下级只能收窄上级措施（不得随意增设惩戒措施或加重惩戒）", "a lower level may only narrow an upper measure"),
+            .with_help(
+                "下级只能收窄上级措施（不得随意增设惩戒措施或加重惩戒）",
+                "a lower level may only narrow an upper measure",
+            ),
         );
     }
 }
@@ -266,10 +281,23 @@ fn lists(c: &Checked, diags: &mut Vec<Diagnostic>) {
         let h = &l.head;
         // A written period that failed to resolve was already reported.
         if l.exits.is_empty() || (l.period.is_none() && l.period_text.is_empty()) {
-            let (zh, en) = if l.period.is_none() { ("没有期限 `期限`", "has no period (`期限`)") } else { ("没有移出方式 `移出`", "has no exit (`移出`)") };
+            let (zh, en) = if l.period.is_none() {
+                ("没有期限 `期限`", "has no period (`期限`)")
+            } else {
+                ("没有移出方式 `移出`", "has no exit (`移出`)")
+            };
             diags.push(
-                diag::error("E0505", h.file, h.span, format!("名单 `{}` {zh}，主体无法移出", h.name), format!("list `{}` {en}: a subject could never leave it", h.name))
-                    .with_help("写明 `期限` 和 `移出: 期满, 修复, 异议成立` 中适用的方式", "state `期限` and the exits in `移出`"),
+                diag::error(
+                    "E0505",
+                    h.file,
+                    h.span,
+                    format!("名单 `{}` {zh}，主体无法移出", h.name),
+                    format!("list `{}` {en}: a subject could never leave it", h.name),
+                )
+                .with_help(
+                    "写明 `期限` 和 `移出: 期满, 修复, 异议成立` 中适用的方式",
+                    "state `期限` and the exits in `移出`",
+                ),
             );
         }
         if l.category == "黑名单" {
@@ -281,8 +309,17 @@ fn lists(c: &Checked, diags: &mut Vec<Diagnostic>) {
             }
             if l.repair_conditions.is_empty() && l.exits.iter().any(|e| e == "修复") {
                 diags.push(
-                    diag::error("E0507", h.file, h.span, format!("黑名单 `{}` 允许修复移出，但没有写明修复条件 `修复条件`", h.name), format!("blacklist `{}` allows repair but states no repair conditions (`修复条件`)", h.name))
-                        .with_help("依国办发〔2020〕49号（七），须载明移出条件和程序", "per 国办发〔2020〕49号 (七) the exit conditions must be stated"),
+                    diag::error(
+                        "E0507",
+                        h.file,
+                        h.span,
+                        format!("黑名单 `{}` 允许修复移出，但没有写明修复条件 `修复条件`", h.name),
+                        format!("blacklist `{}` allows repair but states no repair conditions (`修复条件`)", h.name),
+                    )
+                    .with_help(
+                        "依国办发〔2020〕49号（七），须载明移出条件和程序",
+                        "per 国办发〔2020〕49号 (七) the exit conditions must be stated",
+                    ),
                 );
             }
         }
@@ -296,7 +333,8 @@ fn lists(c: &Checked, diags: &mut Vec<Diagnostic>) {
             if r.category != "红名单" {
                 continue;
             }
-            let linked = b.precedence.iter().any(|p| p.1 as usize == ri) || r.precedence.iter().any(|p| p.1 as usize == bi);
+            let linked =
+                b.precedence.iter().any(|p| p.1 as usize == ri) || r.precedence.iter().any(|p| p.1 as usize == bi);
             if !linked {
                 let (later, earlier) = if b.head.origin >= r.head.origin { (b, r) } else { (r, b) };
                 diags.push(
@@ -304,11 +342,20 @@ fn lists(c: &Checked, diags: &mut Vec<Diagnostic>) {
                         "E0508",
                         later.head.file,
                         later.head.span,
-                        format!("红名单 `{}` 与黑名单 `{}` 之间没有 `优先于`：主体可能同时在两者之上", r.head.name, b.head.name),
-                        format!("red list `{}` and blacklist `{}` have no `优先于` between them", r.head.name, b.head.name),
+                        format!(
+                            "红名单 `{}` 与黑名单 `{}` 之间没有 `优先于`：主体可能同时在两者之上",
+                            r.head.name, b.head.name
+                        ),
+                        format!(
+                            "red list `{}` and blacklist `{}` have no `优先于` between them",
+                            r.head.name, b.head.name
+                        ),
                     )
                     .with_label(earlier.head.file, earlier.head.span, "另一名单在此", "the other list")
-                    .with_help(format!("在黑名单中加上 `优先于: {}`", r.head.name), format!("add `优先于: {}` to the blacklist", r.head.name)),
+                    .with_help(
+                        format!("在黑名单中加上 `优先于: {}`", r.head.name),
+                        format!("add `优先于: {}` to the blacklist", r.head.name),
+                    ),
                 );
             }
         }
@@ -355,7 +402,10 @@ fn unverified(c: &Checked, diags: &mut Vec<Diagnostic>) {
                 format!("依赖未经核实的事实 `{name}`（标准库标注 `核实: 否`）"),
                 format!("relies on the unverified fact `{name}` (marked `核实: 否` in the stdlib)"),
             )
-            .with_help("发布前请对照原文核实，或改用已核实的依据", "check it against the primary text before publishing"),
+            .with_help(
+                "发布前请对照原文核实，或改用已核实的依据",
+                "check it against the primary text before publishing",
+            ),
         );
     }
 }

@@ -26,7 +26,13 @@ fn bases(c: &Checked, refs: &[BasisRef]) -> Vec<Basis> {
                     rank: d.rank.clone(),
                     verified: d.verified,
                 },
-                None => Basis { name: String::new(), document: String::new(), article: None, rank: "未知".into(), verified: false },
+                None => Basis {
+                    name: String::new(),
+                    document: String::new(),
+                    article: None,
+                    rank: "未知".into(),
+                    verified: false,
+                },
             },
             BasisRef::Local { document, article, .. } => Basis {
                 name: document.clone(),
@@ -62,7 +68,12 @@ pub fn lower(c: &Checked, policy: &PolicyDef, source_hash: String) -> ir::Progra
             periods: r
                 .periods
                 .iter()
-                .map(|p| (p.severity.clone(), PeriodPair { minimum: p.minimum_text.clone(), maximum: p.maximum_text.clone() }))
+                .map(|p| {
+                    (
+                        p.severity.clone(),
+                        PeriodPair { minimum: p.minimum_text.clone(), maximum: p.maximum_text.clone() },
+                    )
+                })
                 .collect(),
             verified: r.verified,
         })
@@ -73,7 +84,10 @@ pub fn lower(c: &Checked, policy: &PolicyDef, source_hash: String) -> ir::Progra
         .iter()
         .map(|l| ir::List {
             criterion: l.criterion.clone(),
-            period: l.period.clone().unwrap_or(ir::Period::Fixed { minimum: None, maximum: ir::Duration { amount: 0, unit: ir::Unit::Day } }),
+            period: l.period.clone().unwrap_or(ir::Period::Fixed {
+                minimum: None,
+                maximum: ir::Duration { amount: 0, unit: ir::Unit::Day },
+            }),
             repair_conditions: l.repair_mask,
             exit_on_repair: l.exits.iter().any(|e| e == "修复"),
             non_repairable: l.non_repairable.clone(),
@@ -125,7 +139,11 @@ pub fn lower(c: &Checked, policy: &PolicyDef, source_hash: String) -> ir::Progra
             }),
         };
         measures.push(ir::Measure { trigger, scenarios: m.scenarios.iter().map(|s| s.1).collect() });
-        let basis_refs = if m.head.bases.is_empty() { upper.map(|u| u.head.bases.clone()).unwrap_or_default() } else { m.head.bases.clone() };
+        let basis_refs = if m.head.bases.is_empty() {
+            upper.map(|u| u.head.bases.clone()).unwrap_or_default()
+        } else {
+            m.head.bases.clone()
+        };
         measure_infos.push(MeasureInfo {
             name: m.head.name.clone(),
             kind: m.kind.clone(),
@@ -141,7 +159,11 @@ pub fn lower(c: &Checked, policy: &PolicyDef, source_hash: String) -> ir::Progra
         });
     }
 
-    let incentives = c.incentives.iter().map(|i| ir::Incentive { clauses: i.clauses.iter().map(|x| x.0.clone()).collect() }).collect();
+    let incentives = c
+        .incentives
+        .iter()
+        .map(|i| ir::Incentive { clauses: i.clauses.iter().map(|x| x.0.clone()).collect() })
+        .collect();
     let incentive_infos = c
         .incentives
         .iter()

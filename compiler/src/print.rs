@@ -15,7 +15,11 @@ pub fn print(p: &Program) -> String {
     let _ = writeln!(o, "; xince IR (abi v{}, compiler {})", m.abi_version, m.compiler_version);
     let _ = writeln!(o, "policy {:?} {:?}", pol.id, pol.name);
     let _ = writeln!(o, "  jurisdiction {:?} issuer {:?} document {:?}", pol.jurisdiction, pol.issuer, pol.document);
-    let _ = writeln!(o, "  version {:?} level {:?} extends {:?} supersedes {:?}", pol.version, pol.level, pol.extends, pol.supersedes);
+    let _ = writeln!(
+        o,
+        "  version {:?} level {:?} extends {:?} supersedes {:?}",
+        pol.version, pol.level, pol.extends, pol.supersedes
+    );
     let _ = writeln!(o, "  in_force {} .. {}", day(p.effective_from), day(p.effective_until));
     let rule = match p.version_rule {
         VersionRule::OldUnlessLenient => "old_unless_lenient (从旧兼从轻)",
@@ -50,7 +54,12 @@ pub fn print(p: &Program) -> String {
     }
     for (i, l) in p.lists.iter().enumerate() {
         let info = m.lists.get(i);
-        let _ = writeln!(o, "\nlist #{i} {:?} category {:?}", info.map_or("", |x| x.name.as_str()), info.map_or("", |x| x.category.as_str()));
+        let _ = writeln!(
+            o,
+            "\nlist #{i} {:?} category {:?}",
+            info.map_or("", |x| x.name.as_str()),
+            info.map_or("", |x| x.category.as_str())
+        );
         if let Some(x) = info {
             let _ = writeln!(o, "  cite {:?} {:?}", x.citation.document, x.citation.article);
             for b in &x.basis {
@@ -67,7 +76,10 @@ pub fn print(p: &Program) -> String {
                 let _ = writeln!(o, "  period regime [{}]", v.join(" "));
             }
         }
-        let conds: Vec<String> = (0..64).filter(|b| l.repair_conditions & (1u64 << b) != 0).map(|b| code(m, vn::REPAIR_CONDITION, b)).collect();
+        let conds: Vec<String> = (0..64)
+            .filter(|b| l.repair_conditions & (1u64 << b) != 0)
+            .map(|b| code(m, vn::REPAIR_CONDITION, b))
+            .collect();
         let _ = writeln!(o, "  repair exit {} conditions [{}]", l.exit_on_repair, conds.join(" "));
         if let Some(nr) = &l.non_repairable {
             let _ = writeln!(o, "  non_repairable {}", expr(p, nr));
@@ -112,7 +124,12 @@ pub fn print(p: &Program) -> String {
     }
     for (i, n) in p.notifications.iter().enumerate() {
         let info = m.notifications.get(i);
-        let _ = writeln!(o, "\nnotification #{i} {:?} to {:?}", info.map_or("", |x| x.name.as_str()), info.map_or(&[][..], |x| &x.recipients[..]));
+        let _ = writeln!(
+            o,
+            "\nnotification #{i} {:?} to {:?}",
+            info.map_or("", |x| x.name.as_str()),
+            info.map_or(&[][..], |x| &x.recipients[..])
+        );
         let _ = writeln!(o, "  when {}", expr(p, &n.condition));
     }
     if let Some(g) = &p.grading {
@@ -225,7 +242,11 @@ fn expr_in(p: &Program, e: &Expr, vocab: Option<&str>) -> String {
         Expr::Or(v) => format!("(or {})", v.iter().map(|x| expr(p, x)).collect::<Vec<_>>().join(" ")),
         Expr::Not(x) => format!("(not {})", expr(p, x)),
         Expr::Exists { condition, within } => {
-            format!("(exists {}{})", expr(p, condition), within.map_or(String::new(), |w| format!(" within {}", dur(w))))
+            format!(
+                "(exists {}{})",
+                expr(p, condition),
+                within.map_or(String::new(), |w| format!(" within {}", dur(w)))
+            )
         }
         Expr::Count { condition, within } => {
             format!("(count {}{})", expr(p, condition), within.map_or(String::new(), |w| format!(" within {}", dur(w))))

@@ -86,7 +86,10 @@ impl Scope {
                                 format!("duplicate {} `{}`", item.kind.alias(), key.1),
                             )
                             .with_label(prev.file, prev.name_span(), "首次定义在此", "first defined here")
-                            .with_help("给其中一个改名，或删除重复的条目", "rename one of them or remove the duplicate"),
+                            .with_help(
+                                "给其中一个改名，或删除重复的条目",
+                                "rename one of them or remove the duplicate",
+                            ),
                         );
                         continue;
                     }
@@ -130,14 +133,16 @@ impl Scope {
 }
 
 /// E0301 for any namespace: `what_zh`/`what_en` name the kind of name expected.
-pub fn unknown_name(what_zh: &str, what_en: &str, file: FileId, span: Span, name: &str, candidates: &[String]) -> Diagnostic {
-    let mut d = diag::error(
-        "E0301",
-        file,
-        span,
-        format!("未定义的{what_zh}：`{name}`"),
-        format!("unknown {what_en} `{name}`"),
-    );
+pub fn unknown_name(
+    what_zh: &str,
+    what_en: &str,
+    file: FileId,
+    span: Span,
+    name: &str,
+    candidates: &[String],
+) -> Diagnostic {
+    let mut d =
+        diag::error("E0301", file, span, format!("未定义的{what_zh}：`{name}`"), format!("unknown {what_en} `{name}`"));
     if let Some((kw, rest)) = diag::glued_keyword(name, |n| candidates.iter().any(|c| c == n)) {
         let fixed = format!("{kw} {rest}");
         return d
@@ -148,9 +153,13 @@ pub fn unknown_name(what_zh: &str, what_en: &str, file: FileId, span: Span, name
             .with_fixit(file, span, fixed, "插入空格", "insert a space");
     }
     if let Some(best) = diag::did_you_mean(name, candidates.iter().map(String::as_str)) {
-        d = d
-            .with_help(format!("是否想写 `{best}`？"), format!("did you mean `{best}`?"))
-            .with_fixit(file, span, best.to_string(), format!("改为 `{best}`"), format!("replace with `{best}`"));
+        d = d.with_help(format!("是否想写 `{best}`？"), format!("did you mean `{best}`?")).with_fixit(
+            file,
+            span,
+            best.to_string(),
+            format!("改为 `{best}`"),
+            format!("replace with `{best}`"),
+        );
     }
     d
 }

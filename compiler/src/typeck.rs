@@ -16,7 +16,21 @@ use xince_lang::{Diagnostic, FileId};
 pub fn clause_spec(kind: ItemKind) -> (&'static [&'static str], &'static [&'static str]) {
     match kind {
         ItemKind::Policy => (
-            &["编号", "名称", "辖区", "机关", "文号", "版本", "层级", "生效", "失效", "上级", "替代", "版本规则", "说明"],
+            &[
+                "编号",
+                "名称",
+                "辖区",
+                "机关",
+                "文号",
+                "版本",
+                "层级",
+                "生效",
+                "失效",
+                "上级",
+                "替代",
+                "版本规则",
+                "说明",
+            ],
             &["编号"],
         ),
         ItemKind::Module => (&["名称", "说明", "来源"], &[]),
@@ -26,13 +40,25 @@ pub fn clause_spec(kind: ItemKind) -> (&'static [&'static str], &'static [&'stat
         // Severity clauses (`一般: 3个月 至 1年`) are accepted by vocabulary, see `regime_severity`.
         ItemKind::Regime => (&["文号", "名称", "生效", "失效", "不可修复", "核实", "默认", "来源", "说明"], &["生效"]),
         ItemKind::List => (
-            &["类别", "出处", "依据", "纳入", "期限", "最短公示", "修复条件", "移出", "救济", "优先于", "不可修复", "说明"],
+            &[
+                "类别",
+                "出处",
+                "依据",
+                "纳入",
+                "期限",
+                "最短公示",
+                "修复条件",
+                "移出",
+                "救济",
+                "优先于",
+                "不可修复",
+                "说明",
+            ],
             &["类别", "纳入"],
         ),
-        ItemKind::Measure => (
-            &["类别", "性质", "依据", "实施", "场景", "对象", "适用", "出处", "细化", "说明"],
-            &["类别"],
-        ),
+        ItemKind::Measure => {
+            (&["类别", "性质", "依据", "实施", "场景", "对象", "适用", "出处", "细化", "说明"], &["类别"])
+        }
         ItemKind::Incentive => (&["条件", "内容", "场景", "依据", "实施", "出处", "说明"], &["条件"]),
         ItemKind::Grading => (&["档", "抽查", "出处", "说明"], &["档"]),
         ItemKind::Notification => (&["条件", "对象", "出处", "说明"], &["条件", "对象"]),
@@ -398,7 +424,10 @@ pub fn check(scope: &Scope, texts: &Texts, doc_of: &BTreeMap<FileId, String>, di
                     format!("措施 `{}` 缺少必需的子句 `适用`", m.head.name),
                     format!("measure `{}` lacks the required clause `适用`", m.head.name),
                 )
-                .with_help("写明措施何时适用，如 `适用: 在 严重失信主体名单`", "say when it applies, e.g. `适用: 在 名单`"),
+                .with_help(
+                    "写明措施何时适用，如 `适用: 在 严重失信主体名单`",
+                    "say when it applies, e.g. `适用: 在 名单`",
+                ),
             );
         }
     }
@@ -425,9 +454,13 @@ fn check_clause_names(e: &Entry, scope: &Scope, diags: &mut Vec<Diagnostic>) {
                 cands.extend(severities.iter().map(String::as_str));
             }
             if let Some(best) = diag::did_you_mean(key, cands.iter().copied()) {
-                d = d
-                    .with_help(format!("是否想写 `{best}`？"), format!("did you mean `{best}`?"))
-                    .with_fixit(e.file, c.key.span, best.to_string(), format!("改为 `{best}`"), format!("replace with `{best}`"));
+                d = d.with_help(format!("是否想写 `{best}`？"), format!("did you mean `{best}`?")).with_fixit(
+                    e.file,
+                    c.key.span,
+                    best.to_string(),
+                    format!("改为 `{best}`"),
+                    format!("replace with `{best}`"),
+                );
             } else {
                 d = d.with_help(
                     format!("可用的子句：{}", cands.join("、")),
@@ -652,7 +685,14 @@ pub fn duration_text(d: ir::Duration) -> String {
 pub const LIST_CATEGORIES: [&str; 3] = ["红名单", "黑名单", "重点关注名单"];
 pub const EXITS: [&str; 3] = ["期满", "修复", "异议成立"];
 
-fn list_def(e: &Entry, doc: &str, texts: &Texts, regimes: &[RegimeDef], regime_names: &[String], cx: &mut Cx) -> ListDef {
+fn list_def(
+    e: &Entry,
+    doc: &str,
+    texts: &Texts,
+    regimes: &[RegimeDef],
+    regime_names: &[String],
+    cx: &mut Cx,
+) -> ListDef {
     let head = head(e, doc, cx);
     let category = e.values("类别").next().map(|v| {
         let t = value_text(v).unwrap_or_default();
@@ -666,7 +706,8 @@ fn list_def(e: &Entry, doc: &str, texts: &Texts, regimes: &[RegimeDef], regime_n
     let mut period = None;
     let mut fixed_maximum = None;
     let mut regimes_used = Vec::new();
-    let period_text = e.clause("期限").map(|c| slice(texts, e.file, values_span(&c.values, c.span))).unwrap_or_default();
+    let period_text =
+        e.clause("期限").map(|c| slice(texts, e.file, values_span(&c.values, c.span))).unwrap_or_default();
     let mut candidates = Vec::new();
     for v in e.values("期限") {
         match &v.kind {
@@ -684,21 +725,16 @@ fn list_def(e: &Entry, doc: &str, texts: &Texts, regimes: &[RegimeDef], regime_n
                     .enumerate()
                     .filter(|(i, r)| {
                         r.name == name
-                            || cx.scope.of_kind(ItemKind::Regime).nth(*i).is_some_and(|re| {
-                                re.values("名称").filter_map(value_text).any(|t| t == name)
-                            })
+                            || cx
+                                .scope
+                                .of_kind(ItemKind::Regime)
+                                .nth(*i)
+                                .is_some_and(|re| re.values("名称").filter_map(value_text).any(|t| t == name))
                     })
                     .map(|(i, _)| i)
                     .collect();
                 if hits.is_empty() {
-                    cx.diags.push(resolve::unknown_name(
-                        "修复制度",
-                        "regime",
-                        e.file,
-                        p.span,
-                        &name,
-                        regime_names,
-                    ));
+                    cx.diags.push(resolve::unknown_name("修复制度", "regime", e.file, p.span, &name, regime_names));
                 }
                 candidates.extend(hits);
             }
@@ -808,7 +844,14 @@ fn measure_def(e: &Entry, doc: &str, texts: &Texts, cx: &mut Cx) -> MeasureDef {
         if t != "主体" && !roles.contains(&t) {
             let mut cands = vec!["主体".to_string()];
             cands.extend(roles.iter().cloned());
-            cx.diags.push(resolve::unknown_name("对象（主体或角色）", "target (主体 or a role)", e.file, v.span, &t, &cands));
+            cx.diags.push(resolve::unknown_name(
+                "对象（主体或角色）",
+                "target (主体 or a role)",
+                e.file,
+                v.span,
+                &t,
+                &cands,
+            ));
         } else {
             targets.push(t);
         }
@@ -879,8 +922,19 @@ fn field_of(path: &Path) -> Option<Field> {
 }
 
 const FIELD_NAMES: [&str; 13] = [
-    "记录.类型", "记录.领域", "记录.严重程度", "记录.等级", "记录.程序", "记录.日期", "记录.金额", "记录.标志",
-    "主体.类型", "主体.行业", "主体.角色", "评估日期", "场景",
+    "记录.类型",
+    "记录.领域",
+    "记录.严重程度",
+    "记录.等级",
+    "记录.程序",
+    "记录.日期",
+    "记录.金额",
+    "记录.标志",
+    "主体.类型",
+    "主体.行业",
+    "主体.角色",
+    "评估日期",
+    "场景",
 ];
 
 fn field_ty(f: Field) -> Ty {
@@ -1049,11 +1103,18 @@ impl Cx<'_> {
                     format!("`{name}` is not a value of vocabulary `{vocab}`"),
                 );
                 if let Some((kw, rest)) = diag::glued_keyword(&name, |n| values.iter().any(|x| x == n)) {
-                    d = d.with_help(format!("关键词 `{kw}` 与名称之间须有空格：`{kw} {rest}`"), format!("put a space after `{kw}`: `{kw} {rest}`"));
+                    d = d.with_help(
+                        format!("关键词 `{kw}` 与名称之间须有空格：`{kw} {rest}`"),
+                        format!("put a space after `{kw}`: `{kw} {rest}`"),
+                    );
                 } else if let Some(b) = diag::did_you_mean(&name, values.iter().map(String::as_str)) {
-                    d = d
-                        .with_help(format!("是否想写 `{b}`？"), format!("did you mean `{b}`?"))
-                        .with_fixit(self.file, v.span, b.to_string(), format!("改为 `{b}`"), format!("replace with `{b}`"));
+                    d = d.with_help(format!("是否想写 `{b}`？"), format!("did you mean `{b}`?")).with_fixit(
+                        self.file,
+                        v.span,
+                        b.to_string(),
+                        format!("改为 `{b}`"),
+                        format!("replace with `{b}`"),
+                    );
                 }
                 self.diags.push(d);
                 None
@@ -1356,15 +1417,17 @@ impl Cx<'_> {
                             ));
                             return err;
                         }
-                        let mask = self.code_list(rhs, vn::FLAG).iter().fold(0u64, |m, &c| {
-                            if (0..64).contains(&c) { m | (1u64 << c) } else { m }
-                        });
+                        let mask = self
+                            .code_list(rhs, vn::FLAG)
+                            .iter()
+                            .fold(0u64, |m, &c| if (0..64).contains(&c) { m | (1u64 << c) } else { m });
                         (ir::Expr::RecordHasFlags(mask), Ty::Bool)
                     }
                     Some(Field::Roles) => {
-                        let mask = self.code_list(rhs, vn::ROLE).iter().fold(0u32, |m, &c| {
-                            if (0..32).contains(&c) { m | (1u32 << c) } else { m }
-                        });
+                        let mask = self
+                            .code_list(rhs, vn::ROLE)
+                            .iter()
+                            .fold(0u32, |m, &c| if (0..32).contains(&c) { m | (1u32 << c) } else { m });
                         (ir::Expr::HasRole(mask), Ty::Bool)
                     }
                     _ => {

@@ -319,21 +319,25 @@ fn arb_record() -> impl Strategy<Value = InputRecord> {
         (arb_code(4), arb_code(3), arb_code(3), arb_code(3), arb_day(), arb_day(), arb_day()),
         (any::<bool>(), arb_day(), arb_code(2), prop_oneof![Just(f64::NAN), 0.0..40000.0f64], 0u64..4, 0u64..4),
     )
-        .prop_map(|((t, dom, sev, grade, date, filed, resolved), (upheld, repair, procedure, amount, flags, conds))| InputRecord {
-            record_type: t,
-            domain: dom,
-            severity: sev,
-            grade,
-            date,
-            objection_filed: filed,
-            objection_resolved: resolved,
-            objection_upheld: upheld,
-            repair_date: repair,
-            procedure,
-            amount,
-            flags,
-            repair_conditions: conds,
-        })
+        .prop_map(
+            |((t, dom, sev, grade, date, filed, resolved), (upheld, repair, procedure, amount, flags, conds))| {
+                InputRecord {
+                    record_type: t,
+                    domain: dom,
+                    severity: sev,
+                    grade,
+                    date,
+                    objection_filed: filed,
+                    objection_resolved: resolved,
+                    objection_upheld: upheld,
+                    repair_date: repair,
+                    procedure,
+                    amount,
+                    flags,
+                    repair_conditions: conds,
+                }
+            },
+        )
 }
 
 fn arb_input() -> impl Strategy<Value = Input> {

@@ -10,7 +10,12 @@ use xince_compiler::codegen::{self, exports};
 use xince_compiler::ir::VersionRule;
 
 fn programs() -> Vec<xince_compiler::ir::Program> {
-    vec![blank_program(), rich_program(VersionRule::Old), rich_program(VersionRule::New), rich_program(VersionRule::OldUnlessLenient)]
+    vec![
+        blank_program(),
+        rich_program(VersionRule::Old),
+        rich_program(VersionRule::New),
+        rich_program(VersionRule::OldUnlessLenient),
+    ]
 }
 
 #[test]

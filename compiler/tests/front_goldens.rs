@@ -73,7 +73,8 @@ fn good_layered_ir() {
         c.set_file(rel(&f), std::fs::read_to_string(&f).unwrap());
     }
     for f in c.user_files() {
-        let errors: Vec<_> = c.check_file(f).into_iter().filter(|d| d.severity == xince_lang::Severity::Error).collect();
+        let errors: Vec<_> =
+            c.check_file(f).into_iter().filter(|d| d.severity == xince_lang::Severity::Error).collect();
         assert_eq!(errors, vec![], "{} has no errors", c.file_name(f));
     }
     insta::assert_snapshot!("good__layered_upper_ir", ir_text(&c, "good/layered/市级方案.xince"));

@@ -70,13 +70,13 @@ fn run(modules: &Path, bidders: &Path) -> Result<(), Box<dyn std::error::Error>>
                 continue;
             }
         };
-        let blocking: Vec<_> = decision
-            .measures
-            .iter()
-            .filter(|m| m.kind == "惩戒" && m.status == MeasureStatus::Active)
-            .collect();
+        let blocking: Vec<_> =
+            decision.measures.iter().filter(|m| m.kind == "惩戒" && m.status == MeasureStatus::Active).collect();
         if blocking.is_empty() {
-            println!("{} | {name} | 准予参加 / admitted（{} {}）", bid.tender, decision.policy.id, decision.policy.version);
+            println!(
+                "{} | {name} | 准予参加 / admitted（{} {}）",
+                bid.tender, decision.policy.id, decision.policy.version
+            );
             continue;
         }
         println!("{} | {name} | 不予参加 / refused（{} {}）", bid.tender, decision.policy.id, decision.policy.version);

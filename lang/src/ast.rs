@@ -181,16 +181,31 @@ pub enum ExprKind {
     Path(Path),
     Str(String),
     /// Year, month, day as written (validated by the parser: an impossible date is a diagnostic).
-    Date { year: i32, month: u32, day: u32 },
-    Duration { amount: u32, unit: DurationUnit },
+    Date {
+        year: i32,
+        month: u32,
+        day: u32,
+    },
+    Duration {
+        amount: u32,
+        unit: DurationUnit,
+    },
     Number(f64),
     /// `第5条`, `第十九条`, `第6条第2款` — the text as written.
     Citation(String),
     Bool(bool),
     List(Vec<Expr>),
     Not(Box<Expr>),
-    Binary { op: BinaryOp, lhs: Box<Expr>, rhs: Box<Expr> },
-    Quantified { quantifier: Quantifier, condition: Box<Expr>, within: Option<Box<Expr>> },
+    Binary {
+        op: BinaryOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    Quantified {
+        quantifier: Quantifier,
+        condition: Box<Expr>,
+        within: Option<Box<Expr>>,
+    },
     /// `在 名单名`
     OnList(Path),
     /// Placeholder where the parser recovered from an error (a diagnostic was already emitted).

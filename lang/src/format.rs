@@ -40,8 +40,6 @@ impl fmt::Display for FormatError {
 
 impl std::error::Error for FormatError {}
 
-
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum LineKind {
     /// `名单 X {`
@@ -209,7 +207,8 @@ impl<'a> Formatter<'a> {
                     }
                     let next = self.next_code(j);
                     let joined = self.clause_open
-                        && (self.last_code.is_some_and(TokenKind::continues_after) || next.is_some_and(TokenKind::continues_before));
+                        && (self.last_code.is_some_and(TokenKind::continues_after)
+                            || next.is_some_and(TokenKind::continues_before));
                     let brace_follows = self.depth == 0 && !self.cur.is_empty() && next == Some(TokenKind::LBrace);
                     if joined || brace_follows {
                         if self.cur_has_comment {
@@ -380,9 +379,7 @@ fn same_expr(a: &Expr, b: &Expr) -> bool {
     match (&a.kind, &b.kind) {
         (Path(x), Path(y)) | (OnList(x), OnList(y)) => same_path(x, y),
         (Str(x), Str(y)) | (Citation(x), Citation(y)) => x == y,
-        (Date { year: y1, month: m1, day: d1 }, Date { year: y2, month: m2, day: d2 }) => {
-            (y1, m1, d1) == (y2, m2, d2)
-        }
+        (Date { year: y1, month: m1, day: d1 }, Date { year: y2, month: m2, day: d2 }) => (y1, m1, d1) == (y2, m2, d2),
         (Duration { amount: a1, unit: u1 }, Duration { amount: a2, unit: u2 }) => a1 == a2 && u1 == u2,
         (Number(x), Number(y)) => x.to_bits() == y.to_bits(),
         (Bool(x), Bool(y)) => x == y,

@@ -394,7 +394,10 @@ fn classify(raw: Raw, text: &str, file: FileId, span: Span, diags: &mut Vec<Diag
                     file,
                     head,
                     Text::new("块注释没有结束", "unterminated block comment"),
-                    Text::new("此处开始的 /* 注释直到文件末尾都没有 */", "this /* has no matching */ before the end of the file"),
+                    Text::new(
+                        "此处开始的 /* 注释直到文件末尾都没有 */",
+                        "this /* has no matching */ before the end of the file",
+                    ),
                     Some(Text::new("在注释结尾补上 */", "close the comment with */")),
                 ));
             }
@@ -501,7 +504,10 @@ fn numeric_error(problem: NumericProblem, text: &str, file: FileId, span: Span) 
             span,
             Text::new(format!("日期 `{text}` 不存在"), format!("`{text}` is not a real date")),
             Text::new("该月没有这一天", "no such month or day"),
-            Some(Text::new("检查月份（1—12）和该月的天数", "check the month (1–12) and the number of days in that month")),
+            Some(Text::new(
+                "检查月份（1—12）和该月的天数",
+                "check the month (1–12) and the number of days in that month",
+            )),
         ),
         NumericProblem::BadDurationUnit => {
             let digits: String = text.chars().take_while(|c| c.is_ascii_digit()).collect();
@@ -546,7 +552,10 @@ fn numeric_error(problem: NumericProblem, text: &str, file: FileId, span: Span) 
             "E0106",
             file,
             span,
-            Text::new(format!("`{text}` 不是合法的数、日期或期间"), format!("`{text}` is not a number, date or duration")),
+            Text::new(
+                format!("`{text}` 不是合法的数、日期或期间"),
+                format!("`{text}` is not a number, date or duration"),
+            ),
             Text::new("无法识别", "not recognised"),
             Some(Text::new(
                 "数写作 `100` 或 `1.5`；日期写作 `2024-05-01` 或 `2024年5月1日`；期间写作 `3年`；数与名称之间须有空格",
@@ -598,7 +607,10 @@ fn full_width_operator(text: &str, file: FileId, span: Span) -> Diagnostic {
             message: Text::new(format!("应写作 `{ascii}`"), format!("should be `{ascii}`")),
             primary: true,
         }],
-        help: Some(Text::new("运算符请使用半角字符（关闭输入法的全角模式）", "use ASCII operators (turn off the IME's full-width mode)")),
+        help: Some(Text::new(
+            "运算符请使用半角字符（关闭输入法的全角模式）",
+            "use ASCII operators (turn off the IME's full-width mode)",
+        )),
         fixits: vec![FixIt {
             file,
             span,
@@ -609,7 +621,14 @@ fn full_width_operator(text: &str, file: FileId, span: Span) -> Diagnostic {
 }
 
 /// An error diagnostic with one primary label.
-pub(crate) fn error(code: &'static str, file: FileId, span: Span, message: Text, label: Text, help: Option<Text>) -> Diagnostic {
+pub(crate) fn error(
+    code: &'static str,
+    file: FileId,
+    span: Span,
+    message: Text,
+    label: Text,
+    help: Option<Text>,
+) -> Diagnostic {
     Diagnostic {
         code,
         severity: Severity::Error,
@@ -678,7 +697,10 @@ mod tests {
         assert_eq!(kinds("在 严重失信主体名单"), vec![On, Ident]);
         assert_eq!(kinds("在严重失信主体名单"), vec![Ident]);
         assert_eq!(kinds("非法人组织 非 a"), vec![Ident, Not, Ident]);
-        assert_eq!(kinds("记录.类型 不属于 [a、b]"), vec![Record, Dot, Ident, NotIn, LBracket, Ident, Comma, Ident, RBracket]);
+        assert_eq!(
+            kinds("记录.类型 不属于 [a、b]"),
+            vec![Record, Dot, Ident, NotIn, LBracket, Ident, Comma, Ident, RBracket]
+        );
         assert_eq!(kinds("国办发〔2020〕49号"), vec![Ident]);
         assert_eq!(kinds("and andy"), vec![And, Ident]);
     }
@@ -686,9 +708,10 @@ mod tests {
     #[test]
     fn numeric_words() {
         use TokenKind::*;
-        assert_eq!(kinds("2024-05-01 2024年5月1日 3年 6个月 30日 30天 7工作日 7个工作日 1.5 100"), vec![
-            Date, Date, Duration, Duration, Duration, Duration, Duration, Duration, Number, Number
-        ]);
+        assert_eq!(
+            kinds("2024-05-01 2024年5月1日 3年 6个月 30日 30天 7工作日 7个工作日 1.5 100"),
+            vec![Date, Date, Duration, Duration, Duration, Duration, Duration, Duration, Number, Number]
+        );
         assert_eq!(numeric("2024年2月29日"), Ok(Numeric::Date { year: 2024, month: 2, day: 29 }));
         assert_eq!(numeric("2023-02-29"), Err(NumericProblem::ImpossibleDate));
         assert_eq!(numeric("1900-02-29"), Err(NumericProblem::ImpossibleDate));
@@ -701,7 +724,10 @@ mod tests {
     #[test]
     fn citations_and_punctuation() {
         use TokenKind::*;
-        assert_eq!(kinds("第5条 第十九条 第6条第2款 第四章第二节 第5条规定"), vec![Citation, Citation, Citation, Citation, Ident]);
+        assert_eq!(
+            kinds("第5条 第十九条 第6条第2款 第四章第二节 第5条规定"),
+            vec![Citation, Citation, Citation, Citation, Ident]
+        );
         assert_eq!(kinds("，；：（）【】、"), vec![Comma, Semi, Colon, LParen, RParen, LBracket, RBracket, Comma]);
         assert_eq!(kinds("== ＝＝ != ！＝ >= ＞ < <= ="), vec![EqEq, EqEq, NotEq, NotEq, Ge, Gt, Lt, Le, Assign]);
     }

@@ -38,7 +38,8 @@ pub fn item_kind(text: &str) -> Option<ItemKind> {
 pub fn parse(file: FileId, source: &str) -> Parsed {
     let (tokens, mut diagnostics) = lexer::lex_with_diagnostics(file, source);
     let tokens = significant_tokens(&tokens);
-    let mut parser = Parser { src: source, file, toks: tokens, pos: 0, diags: Vec::new(), depth: 0, glue_candidates: Vec::new() };
+    let mut parser =
+        Parser { src: source, file, toks: tokens, pos: 0, diags: Vec::new(), depth: 0, glue_candidates: Vec::new() };
     let items = parser.file();
     parser.glued_keyword_warnings(&items);
     diagnostics.append(&mut parser.diags);
@@ -46,8 +47,6 @@ pub fn parse(file: FileId, source: &str) -> Parsed {
     diagnostics.sort_by_key(|d| d.labels.first().map(|l| l.span.start).unwrap_or(0));
     Parsed { file: SourceFile { items, span: Span::new(0, source.len()) }, diagnostics }
 }
-
-
 
 /// Drops comments, and newlines that do not end a clause (see the module doc). Linear.
 fn significant_tokens(tokens: &[Token]) -> Vec<Token> {
@@ -194,7 +193,10 @@ impl<'a> Parser<'a> {
                 tok.span,
                 Text::new("多余的 `}`", "unmatched `}`"),
                 Text::new("没有与之对应的 `{`", "no `{` opens this block"),
-                Some(Text::new("删除这个 `}`，或检查前面的条目是否多写了一个", "remove it, or check the item above for an extra `}`")),
+                Some(Text::new(
+                    "删除这个 `}`，或检查前面的条目是否多写了一个",
+                    "remove it, or check the item above for an extra `}`",
+                )),
             );
         } else if tok.kind == TokenKind::Error {
             // The lexer already reported it.
@@ -211,7 +213,10 @@ impl<'a> Parser<'a> {
             self.error(
                 "E0201",
                 tok.span,
-                Text::new(format!("此处应为条目关键词，却是 {}", found.zh), format!("expected an item keyword, found {}", found.en)),
+                Text::new(
+                    format!("此处应为条目关键词，却是 {}", found.zh),
+                    format!("expected an item keyword, found {}", found.en),
+                ),
                 Text::new("不是条目的开头", "not the start of an item"),
                 Some(help),
             );
@@ -265,7 +270,10 @@ impl<'a> Parser<'a> {
                 self.error(
                     "E0215",
                     self.here(),
-                    Text::new(format!("`引用` 后应为模块路径，却是 {}", found.zh), format!("expected a module path after `use`, found {}", found.en)),
+                    Text::new(
+                        format!("`引用` 后应为模块路径，却是 {}", found.zh),
+                        format!("expected a module path after `use`, found {}", found.en),
+                    ),
                     Text::new("缺少路径", "missing path"),
                     Some(Text::new("例如 `引用 标准库`", "for example `引用 标准库`")),
                 );
@@ -275,7 +283,10 @@ impl<'a> Parser<'a> {
                 self.error(
                     "E0215",
                     self.here(),
-                    Text::new(format!("`引用` 的路径之后应换行，却是 {}", found.zh), format!("expected end of line after the `use` path, found {}", found.en)),
+                    Text::new(
+                        format!("`引用` 的路径之后应换行，却是 {}", found.zh),
+                        format!("expected end of line after the `use` path, found {}", found.en),
+                    ),
                     Text::new("多余的内容", "unexpected here"),
                     Some(Text::new("`引用` 只接一个路径，没有花括号", "`use` takes one path and no braces")),
                 );
@@ -305,7 +316,10 @@ impl<'a> Parser<'a> {
                 self.error(
                     "E0203",
                     self.here(),
-                    Text::new(format!("此处应为 `{{`，却是 {}", found.zh), format!("expected `{{`, found {}", found.en)),
+                    Text::new(
+                        format!("此处应为 `{{`，却是 {}", found.zh),
+                        format!("expected `{{`, found {}", found.en),
+                    ),
                     Text::new("条目的子句须放在花括号内", "an item's clauses go inside braces"),
                     Some(Text::new("在名称后写 `{`，并在同一行开始", "put `{` after the name, on the same line")),
                 );
@@ -398,8 +412,18 @@ impl<'a> Parser<'a> {
                 format!("unclosed block of `{} {}`", item.kind.alias(), name),
             ),
             labels: vec![
-                Label { file: self.file, span: open.span, message: Text::new("这个 `{` 没有对应的 `}`", "this `{` is never closed"), primary: true },
-                Label { file: self.file, span: self.here(), message: Text::new("到此仍未闭合", "still open here"), primary: false },
+                Label {
+                    file: self.file,
+                    span: open.span,
+                    message: Text::new("这个 `{` 没有对应的 `}`", "this `{` is never closed"),
+                    primary: true,
+                },
+                Label {
+                    file: self.file,
+                    span: self.here(),
+                    message: Text::new("到此仍未闭合", "still open here"),
+                    primary: false,
+                },
             ],
             help: Some(Text::new("在条目最后一个子句之后补上 `}`", "add `}` after the item's last clause")),
             fixits: Vec::new(),
@@ -425,9 +449,15 @@ impl<'a> Parser<'a> {
             self.error(
                 "E0205",
                 clause.key.span,
-                Text::new(format!("子句 `{}` 没有值", clause.key.text), format!("clause `{}` has no value", clause.key.text)),
+                Text::new(
+                    format!("子句 `{}` 没有值", clause.key.text),
+                    format!("clause `{}` has no value", clause.key.text),
+                ),
                 Text::new("此处缺少值", "value missing"),
-                Some(Text::new("子句写作 `名称: 值`，多个值用逗号分隔", "write `name: value`, several values separated by commas")),
+                Some(Text::new(
+                    "子句写作 `名称: 值`，多个值用逗号分隔",
+                    "write `name: value`, several values separated by commas",
+                )),
             );
             return clause;
         }
@@ -462,7 +492,9 @@ impl<'a> Parser<'a> {
         let found = self.found();
         let span = self.here();
         let help = match self.peek_kind() {
-            Some(TokenKind::Dot | TokenKind::Slash) => Text::new("路径的各段之间不能有空格：写作 `记录.类型`", "no spaces inside a path: write `记录.类型`"),
+            Some(TokenKind::Dot | TokenKind::Slash) => {
+                Text::new("路径的各段之间不能有空格：写作 `记录.类型`", "no spaces inside a path: write `记录.类型`")
+            }
             Some(TokenKind::Colon) => Text::new(
                 "上一行以运算符或逗号结尾，所以本行被当作上一行的续行；请补全上一行",
                 "the line above ends with an operator or a comma, so this line was read as its continuation; complete the line above",
@@ -479,7 +511,10 @@ impl<'a> Parser<'a> {
         self.error(
             "E0208",
             span,
-            Text::new(format!("子句的值之后应为换行，却是 {}", found.zh), format!("expected end of clause, found {}", found.en)),
+            Text::new(
+                format!("子句的值之后应为换行，却是 {}", found.zh),
+                format!("expected end of clause, found {}", found.en),
+            ),
             Text::new("多余的内容", "unexpected here"),
             Some(help),
         );
@@ -567,8 +602,16 @@ impl<'a> Parser<'a> {
                     code: "E0210",
                     severity: Severity::Error,
                     message: Text::new("比较相等应写 `==`", "comparison for equality is `==`"),
-                    labels: vec![Label { file: self.file, span, message: Text::new("单个 `=` 不是运算符", "a single `=` is not an operator"), primary: true }],
-                    help: Some(Text::new("`甲 == 乙` 表示相等，`甲 != 乙` 表示不等", "`a == b` tests equality, `a != b` inequality")),
+                    labels: vec![Label {
+                        file: self.file,
+                        span,
+                        message: Text::new("单个 `=` 不是运算符", "a single `=` is not an operator"),
+                        primary: true,
+                    }],
+                    help: Some(Text::new(
+                        "`甲 == 乙` 表示相等，`甲 != 乙` 表示不等",
+                        "`a == b` tests equality, `a != b` inequality",
+                    )),
                     fixits: vec![FixIt {
                         file: self.file,
                         span,
@@ -657,7 +700,10 @@ impl<'a> Parser<'a> {
                     self.error(
                         "E0216",
                         self.here(),
-                        Text::new(format!("`在` 之后应为名单名，却是 {}", found.zh), format!("expected a list name after `on`, found {}", found.en)),
+                        Text::new(
+                            format!("`在` 之后应为名单名，却是 {}", found.zh),
+                            format!("expected a list name after `on`, found {}", found.en),
+                        ),
                         Text::new("此处应为名单名", "expected a list name"),
                         Some(Text::new("写作 `在 严重失信主体名单`", "write `在 严重失信主体名单`")),
                     );
@@ -688,7 +734,10 @@ impl<'a> Parser<'a> {
         self.error(
             "E0207",
             self.here(),
-            Text::new(format!("此处应为值或条件，却是 {}", found.zh), format!("expected a value or condition, found {}", found.en)),
+            Text::new(
+                format!("此处应为值或条件，却是 {}", found.zh),
+                format!("expected a value or condition, found {}", found.en),
+            ),
             Text::new("此处缺少值", "expected a value"),
             help,
         );
@@ -705,12 +754,28 @@ impl<'a> Parser<'a> {
         self.diags.push(Diagnostic {
             code: "E0209",
             severity: Severity::Error,
-            message: Text::new(format!("此处应为 {zh_close}，却是 {}", found.zh), format!("expected {en_close}, found {}", found.en)),
+            message: Text::new(
+                format!("此处应为 {zh_close}，却是 {}", found.zh),
+                format!("expected {en_close}, found {}", found.en),
+            ),
             labels: vec![
-                Label { file: self.file, span: here, message: Text::new(format!("应为 {zh_close}"), format!("expected {en_close}")), primary: true },
-                Label { file: self.file, span: open.span, message: Text::new("括号从这里开始", "opened here"), primary: false },
+                Label {
+                    file: self.file,
+                    span: here,
+                    message: Text::new(format!("应为 {zh_close}"), format!("expected {en_close}")),
+                    primary: true,
+                },
+                Label {
+                    file: self.file,
+                    span: open.span,
+                    message: Text::new("括号从这里开始", "opened here"),
+                    primary: false,
+                },
             ],
-            help: Some(Text::new("补上对应的右括号；括号内的多个值用逗号分隔", "add the closing bracket; separate values inside with commas")),
+            help: Some(Text::new(
+                "补上对应的右括号；括号内的多个值用逗号分隔",
+                "add the closing bracket; separate values inside with commas",
+            )),
             fixits: Vec::new(),
         });
         Err(Bail)
@@ -795,14 +860,19 @@ impl<'a> Parser<'a> {
             }
             self.bump();
             let next = self.peek();
-            let segment_ok = next.is_some_and(|t| matches!(t.kind, TokenKind::Ident | TokenKind::Record) && t.span.start == sep_tok.span.end);
+            let segment_ok = next.is_some_and(|t| {
+                matches!(t.kind, TokenKind::Ident | TokenKind::Record) && t.span.start == sep_tok.span.end
+            });
             if !segment_ok {
                 self.error(
                     "E0212",
                     sep_tok.span,
                     Text::new("路径不完整：分隔符之后缺少名称", "incomplete path: a name must follow the separator"),
                     Text::new("此后应紧跟名称（不能有空格）", "a name must follow directly (no space)"),
-                    Some(Text::new("路径写作 `记录.类型` 或 `重庆市/梁平区`", "paths look like `记录.类型` or `重庆市/梁平区`")),
+                    Some(Text::new(
+                        "路径写作 `记录.类型` 或 `重庆市/梁平区`",
+                        "paths look like `记录.类型` or `重庆市/梁平区`",
+                    )),
                 );
                 return Err(Bail);
             }
@@ -812,7 +882,10 @@ impl<'a> Parser<'a> {
                     sep_tok.span,
                     Text::new("路径中混用了 `.` 和 `/`", "a path mixes `.` and `/`"),
                     Text::new("分隔符与前面不同", "different separator from the ones before"),
-                    Some(Text::new("一个路径只用一种分隔符：`a.b.c` 或 `a/b/c`", "use one separator per path: `a.b.c` or `a/b/c`")),
+                    Some(Text::new(
+                        "一个路径只用一种分隔符：`a.b.c` 或 `a/b/c`",
+                        "use one separator per path: `a.b.c` or `a/b/c`",
+                    )),
                 );
                 return Err(Bail);
             }
@@ -835,7 +908,9 @@ impl<'a> Parser<'a> {
         }
         let declared: HashSet<String> = items.iter().filter_map(|i| i.name.as_ref()).map(|n| n.text()).collect();
         for (text, span) in std::mem::take(&mut self.glue_candidates) {
-            let known = |rest: &str| declared.contains(rest) || rest == "记录" || (text.starts_with('在') && rest.ends_with("名单"));
+            let known = |rest: &str| {
+                declared.contains(rest) || rest == "记录" || (text.starts_with('在') && rest.ends_with("名单"))
+            };
             let Some((kw, rest)) = lexer::split_glued_keyword(&text, known) else { continue };
             let kw_span = Span::new(span.start as usize, span.start as usize + kw.len());
             self.diags.push(Diagnostic {
@@ -848,7 +923,10 @@ impl<'a> Parser<'a> {
                 labels: vec![Label {
                     file: self.file,
                     span,
-                    message: Text::new(format!("关键词 `{kw}` 与名称连在一起"), format!("keyword `{kw}` is glued to a name")),
+                    message: Text::new(
+                        format!("关键词 `{kw}` 与名称连在一起"),
+                        format!("keyword `{kw}` is glued to a name"),
+                    ),
                     primary: true,
                 }],
                 help: Some(Text::new("关键词与名称之间须有空格", "keywords must be separated from names by a space")),
@@ -900,11 +978,15 @@ mod tests {
         let e = first_value("名单 a { 纳入: 非 x == 1 且 y 属于 [a, b] 或 z }");
         let ExprKind::Binary { op: BinaryOp::Or, lhs, .. } = e.kind else { panic!("{e:?}") };
         let ExprKind::Binary { op: BinaryOp::And, lhs: not, rhs: inn } = lhs.kind else { panic!() };
-        assert!(matches!(not.kind, ExprKind::Not(ref inner) if matches!(inner.kind, ExprKind::Binary { op: BinaryOp::Eq, .. })));
+        assert!(
+            matches!(not.kind, ExprKind::Not(ref inner) if matches!(inner.kind, ExprKind::Binary { op: BinaryOp::Eq, .. }))
+        );
         assert!(matches!(inn.kind, ExprKind::Binary { op: BinaryOp::In, .. }));
         let e = first_value("分级 g { 档: A级 当 x 至 y 包含 z }");
         let ExprKind::Binary { op: BinaryOp::When, rhs, .. } = e.kind else { panic!() };
-        assert!(matches!(rhs.kind, ExprKind::Binary { op: BinaryOp::Contains, ref lhs, .. } if matches!(lhs.kind, ExprKind::Binary { op: BinaryOp::Range, .. })));
+        assert!(
+            matches!(rhs.kind, ExprKind::Binary { op: BinaryOp::Contains, ref lhs, .. } if matches!(lhs.kind, ExprKind::Binary { op: BinaryOp::Range, .. }))
+        );
     }
 
     #[test]
@@ -921,14 +1003,18 @@ mod tests {
 
     #[test]
     fn newlines_continue_next_to_operators() {
-        let file = ok("名单 a {\n  纳入: x == 1 且\n    y == 2\n    或 z == 3\n  修复条件: 甲,\n    乙\n  列: [\n a,\n b\n ]\n}");
+        let file = ok(
+            "名单 a {\n  纳入: x == 1 且\n    y == 2\n    或 z == 3\n  修复条件: 甲,\n    乙\n  列: [\n a,\n b\n ]\n}",
+        );
         assert_eq!(file.items[0].clauses.len(), 3);
         assert_eq!(file.items[0].clauses[1].values.len(), 2);
     }
 
     #[test]
     fn items_names_and_use() {
-        let file = ok("引用 标准库\n异议 { 时限: 5工作日; 暂停: 是 }\n政策 p { 编号: 重庆市/梁平区 }\n依据 国办发〔2020〕49号 { 文号: \"国办发〔2020〕49号\" }");
+        let file = ok(
+            "引用 标准库\n异议 { 时限: 5工作日; 暂停: 是 }\n政策 p { 编号: 重庆市/梁平区 }\n依据 国办发〔2020〕49号 { 文号: \"国办发〔2020〕49号\" }",
+        );
         let kinds: Vec<_> = file.items.iter().map(|i| i.kind).collect();
         assert_eq!(kinds, vec![ItemKind::Use, ItemKind::Objection, ItemKind::Policy, ItemKind::Basis]);
         assert_eq!(file.items[1].clauses.len(), 2);

@@ -21,7 +21,8 @@ pub fn render(diags: &[Diagnostic], files: &[(FileId, &str, &str)], lang: Lang, 
         let cs = to_codespan(diag, &index, lang);
         let rendered = if color {
             let mut buffer = term::termcolor::Buffer::ansi();
-            term::emit_to_write_style(&mut buffer, &config, &db, &cs).map(|()| String::from_utf8_lossy(buffer.as_slice()).into_owned())
+            term::emit_to_write_style(&mut buffer, &config, &db, &cs)
+                .map(|()| String::from_utf8_lossy(buffer.as_slice()).into_owned())
         } else {
             term::emit_into_string(&config, &db, &cs)
         };
@@ -51,7 +52,11 @@ fn to_codespan(diag: &Diagnostic, index: &[(FileId, usize, usize)], lang: Lang) 
         Severity::Note => CsSeverity::Note,
     };
     let lookup = |file: FileId, range: std::ops::Range<usize>| {
-        index.iter().find(|(id, _, _)| *id == file).filter(|(_, _, len)| range.start <= range.end && range.end <= *len).map(|(_, h, _)| *h)
+        index
+            .iter()
+            .find(|(id, _, _)| *id == file)
+            .filter(|(_, _, len)| range.start <= range.end && range.end <= *len)
+            .map(|(_, h, _)| *h)
     };
     let mut labels = Vec::new();
     let mut notes = Vec::new();
@@ -75,7 +80,11 @@ fn to_codespan(diag: &Diagnostic, index: &[(FileId, usize, usize)], lang: Lang) 
     for fix in &diag.fixits {
         notes.push(format!("{fix_word}: {}", fix.message.get(lang)));
     }
-    CsDiagnostic::new(severity).with_code(diag.code).with_message(diag.message.get(lang)).with_labels(labels).with_notes(notes)
+    CsDiagnostic::new(severity)
+        .with_code(diag.code)
+        .with_message(diag.message.get(lang))
+        .with_labels(labels)
+        .with_notes(notes)
 }
 
 #[cfg(test)]

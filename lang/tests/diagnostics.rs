@@ -36,7 +36,9 @@ fn bad_inputs_render_in_chinese() {
     assert!(files.len() >= 25, "only {} bad inputs", files.len());
     for (name, src) in files {
         // The file name starts with the code the input is about; that code must be reported.
-        if let Some(code) = name.split('_').next().filter(|c| c.len() == 5 && c[1..].bytes().all(|b| b.is_ascii_digit())) {
+        if let Some(code) =
+            name.split('_').next().filter(|c| c.len() == 5 && c[1..].bytes().all(|b| b.is_ascii_digit()))
+        {
             let codes: Vec<_> = parse(0, &src).diagnostics.iter().map(|d| d.code).collect();
             assert!(codes.contains(&code), "{name}: expected {code}, got {codes:?}");
         }
@@ -46,7 +48,14 @@ fn bad_inputs_render_in_chinese() {
 
 #[test]
 fn some_bad_inputs_render_in_english() {
-    let wanted = ["E0102_unterminated_string", "E0105_duration_month_without_ge", "E0204_unclosed_block", "E0210_single_equals", "W0201_glued_quantifier", "many_errors_recovered"];
+    let wanted = [
+        "E0102_unterminated_string",
+        "E0105_duration_month_without_ge",
+        "E0204_unclosed_block",
+        "E0210_single_equals",
+        "W0201_glued_quantifier",
+        "many_errors_recovered",
+    ];
     let files = sorted_files("bad");
     for name in wanted {
         let (_, src) = files.iter().find(|(n, _)| n == name).unwrap();

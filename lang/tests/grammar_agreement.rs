@@ -198,19 +198,85 @@ fn hand_written_corpus() {
 
 // ---- generated programs ----
 
-const NAMES: &[&str] = &["a", "记录.类型", "行政处罚", "严重失信主体名单", "记录.严重程度", "主体.类型", "重庆市/梁平区", "记录", "非法人组织", "国办发〔2020〕49号"];
-const LITERALS: &[&str] = &[
-    "\"文本\"", "“引号”", "「括号」", "3年", "6个月", "30日", "7个工作日", "2024-05-01", "2024年2月29日", "1.5", "100", "第5条",
-    "第十九条", "第6条第2款", "真", "false",
+const NAMES: &[&str] = &[
+    "a",
+    "记录.类型",
+    "行政处罚",
+    "严重失信主体名单",
+    "记录.严重程度",
+    "主体.类型",
+    "重庆市/梁平区",
+    "记录",
+    "非法人组织",
+    "国办发〔2020〕49号",
 ];
-const BINARY: &[&str] = &["且", "或", "and", "==", "!=", ">=", "＞", "<", "属于", "不属于", "not in", "包含", "至", "当"];
+const LITERALS: &[&str] = &[
+    "\"文本\"",
+    "“引号”",
+    "「括号」",
+    "3年",
+    "6个月",
+    "30日",
+    "7个工作日",
+    "2024-05-01",
+    "2024年2月29日",
+    "1.5",
+    "100",
+    "第5条",
+    "第十九条",
+    "第6条第2款",
+    "真",
+    "false",
+];
+const BINARY: &[&str] =
+    &["且", "或", "and", "==", "!=", ">=", "＞", "<", "属于", "不属于", "not in", "包含", "至", "当"];
 const ITEM_KWS: &[&str] = &["名单", "措施", "激励", "政策", "list", "分级", "异议", "依据"];
 const CLAUSE_KEYS: &[&str] = &["类别", "纳入", "依据", "异议", "期限", "条件", "出处"];
 /// Tokens inserted by mutations: valid ones in the wrong place, and invalid ones.
 const NOISE: &[&str] = &[
-    "{", "}", "(", ")", "[", "]", ",", "，", "、", ";", "：", ":", "（", "】", ".", "/", "=", "＝", "!", "\n", "\n\n", "且", "非", "在",
-    "存在", "记录", "近", "当", "至", "not", "in", "3周", "1.2.3", "2023-02-30", "\"未闭合", "@", "/*", "〔", "名单", "引用",
-    "第5条", "a", "3年",
+    "{",
+    "}",
+    "(",
+    ")",
+    "[",
+    "]",
+    ",",
+    "，",
+    "、",
+    ";",
+    "：",
+    ":",
+    "（",
+    "】",
+    ".",
+    "/",
+    "=",
+    "＝",
+    "!",
+    "\n",
+    "\n\n",
+    "且",
+    "非",
+    "在",
+    "存在",
+    "记录",
+    "近",
+    "当",
+    "至",
+    "not",
+    "in",
+    "3周",
+    "1.2.3",
+    "2023-02-30",
+    "\"未闭合",
+    "@",
+    "/*",
+    "〔",
+    "名单",
+    "引用",
+    "第5条",
+    "a",
+    "3年",
 ];
 
 fn expr_tokens() -> impl Strategy<Value = Vec<String>> {
@@ -226,7 +292,8 @@ fn expr_tokens() -> impl Strategy<Value = Vec<String>> {
                 l
             }),
             inner.clone().prop_map(|e| [vec!["(".to_string()], e, vec![")".to_string()]].concat()),
-            (prop::sample::select(&["非", "not"][..]), inner.clone()).prop_map(|(k, e)| [vec![k.to_string()], e].concat()),
+            (prop::sample::select(&["非", "not"][..]), inner.clone())
+                .prop_map(|(k, e)| [vec![k.to_string()], e].concat()),
             prop::collection::vec(inner.clone(), 0..3).prop_map(|es| {
                 let mut out = vec!["[".to_string()];
                 for (i, e) in es.into_iter().enumerate() {
@@ -238,52 +305,58 @@ fn expr_tokens() -> impl Strategy<Value = Vec<String>> {
                 out.push("]".to_string());
                 out
             }),
-            (prop::sample::select(&["存在", "无", "计数"][..]), inner.clone(), any::<bool>()).prop_map(|(q, e, within)| {
-                let mut out = vec![q.to_string(), "记录".to_string(), "(".to_string()];
-                out.extend(e);
-                out.push(")".to_string());
-                if within {
-                    out.extend(["近".to_string(), "3年".to_string()]);
+            (prop::sample::select(&["存在", "无", "计数"][..]), inner.clone(), any::<bool>()).prop_map(
+                |(q, e, within)| {
+                    let mut out = vec![q.to_string(), "记录".to_string(), "(".to_string()];
+                    out.extend(e);
+                    out.push(")".to_string());
+                    if within {
+                        out.extend(["近".to_string(), "3年".to_string()]);
+                    }
+                    out
                 }
-                out
-            }),
-            prop::sample::select(&["严重失信主体名单", "红名单"][..]).prop_map(|n| vec!["在".to_string(), n.to_string()]),
+            ),
+            prop::sample::select(&["严重失信主体名单", "红名单"][..])
+                .prop_map(|n| vec!["在".to_string(), n.to_string()]),
         ]
     })
 }
 
 fn clause_tokens() -> impl Strategy<Value = Vec<String>> {
-    (prop::sample::select(CLAUSE_KEYS), any::<bool>(), prop::collection::vec(expr_tokens(), 1..3)).prop_map(|(key, colon, values)| {
-        let mut out = vec![key.to_string()];
-        if colon {
-            out.push(":".to_string());
-        }
-        for (i, v) in values.into_iter().enumerate() {
-            if i > 0 {
-                out.push(",".to_string());
+    (prop::sample::select(CLAUSE_KEYS), any::<bool>(), prop::collection::vec(expr_tokens(), 1..3)).prop_map(
+        |(key, colon, values)| {
+            let mut out = vec![key.to_string()];
+            if colon {
+                out.push(":".to_string());
             }
-            out.extend(v);
-        }
-        out.push("\n".to_string());
-        out
-    })
+            for (i, v) in values.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(",".to_string());
+                }
+                out.extend(v);
+            }
+            out.push("\n".to_string());
+            out
+        },
+    )
 }
 
 fn program_tokens() -> impl Strategy<Value = Vec<String>> {
-    let item = (prop::sample::select(ITEM_KWS), prop::sample::select(NAMES), prop::collection::vec(clause_tokens(), 0..3)).prop_map(
-        |(kw, name, clauses)| {
-            let mut out = vec![kw.to_string()];
-            if kw != "异议" {
-                out.push(name.to_string());
-            }
-            out.extend(["{".to_string(), "\n".to_string()]);
-            out.extend(clauses.into_iter().flatten());
-            out.extend(["}".to_string(), "\n".to_string()]);
-            out
-        },
-    );
+    let item =
+        (prop::sample::select(ITEM_KWS), prop::sample::select(NAMES), prop::collection::vec(clause_tokens(), 0..3))
+            .prop_map(|(kw, name, clauses)| {
+                let mut out = vec![kw.to_string()];
+                if kw != "异议" {
+                    out.push(name.to_string());
+                }
+                out.extend(["{".to_string(), "\n".to_string()]);
+                out.extend(clauses.into_iter().flatten());
+                out.extend(["}".to_string(), "\n".to_string()]);
+                out
+            });
     let use_item = Just(vec!["引用".to_string(), "标准库".to_string(), "\n".to_string()]);
-    prop::collection::vec(prop_oneof![1 => use_item, 4 => item], 1..3).prop_map(|items| items.into_iter().flatten().collect())
+    prop::collection::vec(prop_oneof![1 => use_item, 4 => item], 1..3)
+        .prop_map(|items| items.into_iter().flatten().collect())
 }
 
 #[derive(Clone, Debug)]
@@ -378,7 +451,10 @@ fn generators_cover_both_outcomes() {
         if parser_accepts(&render(&tokens, &glued, None)) { near_ok += 1 } else { near_bad += 1 }
     }
     eprintln!("valid accepted {valid_ok}, near-valid accepted {near_ok}, rejected {near_bad}");
-    assert!(valid_ok >= 20 && near_ok >= 10 && near_bad >= 40, "valid accepted {valid_ok}, near-valid accepted {near_ok}, rejected {near_bad}");
+    assert!(
+        valid_ok >= 20 && near_ok >= 10 && near_bad >= 40,
+        "valid accepted {valid_ok}, near-valid accepted {near_ok}, rejected {near_bad}"
+    );
 }
 
 /// Parsing stays linear: a file of many items parses without a quadratic blow-up (checked by size, not time).

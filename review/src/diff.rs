@@ -209,7 +209,8 @@ fn yes_no(b: bool) -> String {
 /// The comparable fields of every item of `m`, keyed by (section, name).
 fn items_of(m: &Manifest) -> BTreeMap<(Section, String), Vec<Field>> {
     let mut out = BTreeMap::new();
-    let bases = |b: &[xince_abi::manifest::Basis]| -> Vec<String> { b.iter().map(|b| basis_text(Lang::Zh, b)).collect() };
+    let bases =
+        |b: &[xince_abi::manifest::Basis]| -> Vec<String> { b.iter().map(|b| basis_text(Lang::Zh, b)).collect() };
     for l in &m.lists {
         out.insert(
             (Section::List, l.name.clone()),
@@ -385,18 +386,30 @@ pub fn diff_manifests(old: &Manifest, new: &Manifest) -> PolicyDiff {
     let mut items = Vec::new();
     for (key, fields) in &old_items {
         match new_items.get(key) {
-            None => items.push(ItemDiff { section: key.0, name: key.1.clone(), change: ItemChange::Removed { fields: fields.clone() } }),
+            None => items.push(ItemDiff {
+                section: key.0,
+                name: key.1.clone(),
+                change: ItemChange::Removed { fields: fields.clone() },
+            }),
             Some(new_fields) => {
                 let changes = compare_fields(fields, new_fields);
                 if !changes.is_empty() {
-                    items.push(ItemDiff { section: key.0, name: key.1.clone(), change: ItemChange::Changed { fields: changes } });
+                    items.push(ItemDiff {
+                        section: key.0,
+                        name: key.1.clone(),
+                        change: ItemChange::Changed { fields: changes },
+                    });
                 }
             }
         }
     }
     for (key, fields) in &new_items {
         if !old_items.contains_key(key) {
-            items.push(ItemDiff { section: key.0, name: key.1.clone(), change: ItemChange::Added { fields: fields.clone() } });
+            items.push(ItemDiff {
+                section: key.0,
+                name: key.1.clone(),
+                change: ItemChange::Added { fields: fields.clone() },
+            });
         }
     }
     // Stable order: section, then removed/changed/added as found, then name.
@@ -545,7 +558,11 @@ pub fn render_markdown(d: &PolicyDiff, lang: Lang) -> String {
         pick(lang, "新", "new"),
     );
     if !d.header.is_empty() {
-        let _ = writeln!(s, "### {}\n\n| {field_h} | {old_h} | {new_h} |\n|---|---|---|", pick(lang, "政策头", "Policy header"));
+        let _ = writeln!(
+            s,
+            "### {}\n\n| {field_h} | {old_h} | {new_h} |\n|---|---|---|",
+            pick(lang, "政策头", "Policy header")
+        );
         for f in &d.header {
             let (o, n) = old_new(lang, &f.change);
             let _ = writeln!(s, "| {} | {} | {} |", field_label(f.key, lang), cell(&o), cell(&n));

@@ -166,7 +166,11 @@ pub fn render(manifest: &Manifest, signature: Option<&SignatureBlock>, lang: Lan
         o.heading("分级", "Grading", g.levels.len());
         o.line(1, &format!("{} ({})", g.name, citation_text(&g.citation)));
         for level in &g.levels {
-            let sup = level.supervision.as_deref().map(|s| format!("；{} {s}", o.t("抽查", "inspection"))).unwrap_or_default();
+            let sup = level
+                .supervision
+                .as_deref()
+                .map(|s| format!("；{} {s}", o.t("抽查", "inspection")))
+                .unwrap_or_default();
             let when = o.t("当", "when").to_string();
             o.line(2, &format!("{} {when} {}{sup}", level.name, level.condition));
         }

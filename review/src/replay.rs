@@ -80,7 +80,13 @@ fn standing(d: &Decision) -> Standing {
 }
 
 /// Records the difference between `old` and `new` for subject `id`; true when anything moved.
-fn compare(map: &mut BTreeMap<String, ItemImpact>, old: &BTreeSet<String>, new: &BTreeSet<String>, id: &str, limit: usize) -> bool {
+fn compare(
+    map: &mut BTreeMap<String, ItemImpact>,
+    old: &BTreeSet<String>,
+    new: &BTreeSet<String>,
+    id: &str,
+    limit: usize,
+) -> bool {
     let mut moved = false;
     for name in new.difference(old) {
         map.entry(name.clone()).or_default().gained.add(id, limit);
@@ -109,7 +115,11 @@ pub fn replay(old: &Policy, new: &Policy, population: &str, examples: usize) -> 
             }
         };
         let decide = |policy: &Policy, version: &'static str| {
-            policy.evaluate(&request).map_err(|e| LineProblem { line: number, version: Some(version), message: e.to_string() })
+            policy.evaluate(&request).map_err(|e| LineProblem {
+                line: number,
+                version: Some(version),
+                message: e.to_string(),
+            })
         };
         let (before, after) = match (decide(old, "old"), decide(new, "new")) {
             (Ok(a), Ok(b)) => (a, b),
@@ -139,7 +149,15 @@ fn pick(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
     }
 }
 
-fn section(s: &mut String, lang: Lang, title: &str, plus: &str, minus: &str, items: &BTreeMap<String, ItemImpact>, markdown: bool) {
+fn section(
+    s: &mut String,
+    lang: Lang,
+    title: &str,
+    plus: &str,
+    minus: &str,
+    items: &BTreeMap<String, ItemImpact>,
+    markdown: bool,
+) {
     if items.is_empty() {
         return;
     }
@@ -177,12 +195,41 @@ pub fn render(r: &ReplayReport, lang: Lang, markdown: bool) -> String {
         "{}",
         match lang {
             Lang::Zh => format!("评估 {} 个主体，{} 个受影响，{} 行有问题", r.evaluated, r.affected, r.problems.len()),
-            Lang::En => format!("{} subjects evaluated, {} affected, {} problem lines", r.evaluated, r.affected, r.problems.len()),
+            Lang::En => format!(
+                "{} subjects evaluated, {} affected, {} problem lines",
+                r.evaluated,
+                r.affected,
+                r.problems.len()
+            ),
         }
     );
-    section(&mut s, lang, pick(lang, "名单", "Lists"), pick(lang, "纳入", "enter"), pick(lang, "移出", "leave"), &r.lists, markdown);
-    section(&mut s, lang, pick(lang, "措施", "Measures"), pick(lang, "新增适用", "gain"), pick(lang, "不再适用", "lose"), &r.measures, markdown);
-    section(&mut s, lang, pick(lang, "激励", "Incentives"), pick(lang, "获得", "gain"), pick(lang, "失去", "lose"), &r.incentives, markdown);
+    section(
+        &mut s,
+        lang,
+        pick(lang, "名单", "Lists"),
+        pick(lang, "纳入", "enter"),
+        pick(lang, "移出", "leave"),
+        &r.lists,
+        markdown,
+    );
+    section(
+        &mut s,
+        lang,
+        pick(lang, "措施", "Measures"),
+        pick(lang, "新增适用", "gain"),
+        pick(lang, "不再适用", "lose"),
+        &r.measures,
+        markdown,
+    );
+    section(
+        &mut s,
+        lang,
+        pick(lang, "激励", "Incentives"),
+        pick(lang, "获得", "gain"),
+        pick(lang, "失去", "lose"),
+        &r.incentives,
+        markdown,
+    );
     if !r.problems.is_empty() {
         let _ = writeln!(s, "\n{}", pick(lang, "有问题的行", "Problem lines"));
         for p in &r.problems {

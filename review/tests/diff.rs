@@ -26,7 +26,9 @@ fn typed_diff_reports_each_change_with_old_and_new() {
     let basis = fields.iter().find(|f| f.key == "basis").unwrap();
     assert_eq!(
         basis.change,
-        ValueChange::Set { added: vec!["测试依据丙 测试依据丙文号 [规范性文件]".into()], removed: vec![] }
+        ValueChange::Set {
+            added: vec!["测试依据丙 测试依据丙文号 [规范性文件]".into()], removed: vec![]
+        }
     );
     let targets = fields.iter().find(|f| f.key == "targets").unwrap();
     assert_eq!(targets.change, ValueChange::Set { added: vec!["法定代表人".into()], removed: vec![] });

@@ -58,5 +58,8 @@ fn trailing_bytes_after_the_json_are_corrupt() {
     let module = module_with_manifest_json(&json);
     let err = read_manifest(&module).unwrap_err();
     let start = module.len() - json.len();
-    assert!(matches!(&err, ManifestError::Corrupt { offset, path, .. } if module[*offset] == b'x' && *offset == start + end + 1 && path == "."), "{err:?}");
+    assert!(
+        matches!(&err, ManifestError::Corrupt { offset, path, .. } if module[*offset] == b'x' && *offset == start + end + 1 && path == "."),
+        "{err:?}"
+    );
 }

@@ -58,7 +58,8 @@ fn building_twice_in_different_directories_gives_identical_bytes() {
         let module_a = compile(&a, path_a, Lang::En).unwrap_or_else(|e| panic!("{path_a}: {e}"));
         let module_b = compile(&b, &b[i].0, Lang::En).unwrap_or_else(|e| panic!("{}: {e}", b[i].0));
         if module_a != module_b {
-            let (ma, mb) = (xince_review::read_manifest(&module_a).unwrap(), xince_review::read_manifest(&module_b).unwrap());
+            let (ma, mb) =
+                (xince_review::read_manifest(&module_a).unwrap(), xince_review::read_manifest(&module_b).unwrap());
             let diff = xince_review::diff::render_text(&xince_review::diff_manifests(&ma, &mb), Lang::En);
             panic!("{} builds differently in two directories:\n{diff}", files[i].display());
         }

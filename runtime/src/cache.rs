@@ -42,18 +42,20 @@ impl ModuleCache {
     pub(crate) fn get_or_compile(&self, engine: &Engine, bytes: &[u8]) -> wasmtime::Result<Module> {
         let key = self.key(bytes);
         if let Ok(map) = self.memory.lock()
-            && let Some(m) = map.get(&key) {
-                return Ok(m.clone());
-            }
+            && let Some(m) = map.get(&key)
+        {
+            return Ok(m.clone());
+        }
         let path = self.dir.as_ref().map(|d| d.join(format!("{key}.cwasm")));
         let mut module = None;
         if let Some(p) = &path
-            && let Ok(artefact) = std::fs::read(p) {
-                // SAFETY: the artefact was written by `Module::serialize` of an engine with the same
-                // compatibility hash (it is in the file name) into a directory the host chose and controls;
-                // wasmtime additionally checks the header and refuses incompatible artefacts.
-                module = unsafe { Module::deserialize(engine, &artefact) }.ok();
-            }
+            && let Ok(artefact) = std::fs::read(p)
+        {
+            // SAFETY: the artefact was written by `Module::serialize` of an engine with the same
+            // compatibility hash (it is in the file name) into a directory the host chose and controls;
+            // wasmtime additionally checks the header and refuses incompatible artefacts.
+            module = unsafe { Module::deserialize(engine, &artefact) }.ok();
+        }
         let module = match module {
             Some(m) => m,
             None => {

@@ -90,13 +90,19 @@ impl LoadError {
             LoadError::NoManifest => "the module has no xince.manifest custom section (not built by xince?)".into(),
             LoadError::BadManifest(e) => format!("the xince.manifest section is invalid: {e}"),
             LoadError::DuplicateManifest => "the module has more than one xince.manifest section".into(),
-            LoadError::ManifestAbiVersion { found } => format!("the manifest declares ABI version {found}; this runtime speaks {abi}"),
+            LoadError::ManifestAbiVersion { found } => {
+                format!("the manifest declares ABI version {found}; this runtime speaks {abi}")
+            }
             LoadError::ImportNotAllowed { module, name } => {
                 format!("the module imports {module}.{name}; xince modules may import nothing (the allowlist is empty)")
             }
             LoadError::MissingExport { name } => format!("the module lacks the required export {name}"),
-            LoadError::WrongExportType { name, expected, found } => format!("export {name} should be {expected}, found {found}"),
-            LoadError::AbiVersionGlobal { found } => format!("global xince_abi_version is {found}; this runtime speaks {abi}"),
+            LoadError::WrongExportType { name, expected, found } => {
+                format!("export {name} should be {expected}, found {found}")
+            }
+            LoadError::AbiVersionGlobal { found } => {
+                format!("global xince_abi_version is {found}; this runtime speaks {abi}")
+            }
             LoadError::InitialMemoryTooLarge { bytes, limit_bytes } => {
                 format!("the module's initial memory of {bytes} bytes exceeds the cap of {limit_bytes} bytes")
             }
@@ -176,7 +182,9 @@ impl EvalError {
             EvalError::Request(e) => format!("{}: {}", e.path, e.message_en),
             EvalError::OutOfFuel => "the module exceeded its computation budget (out of fuel) and was stopped".into(),
             EvalError::Timeout => "the module exceeded its time limit and was stopped".into(),
-            EvalError::MemoryLimit { limit_bytes } => format!("the module tried to grow memory beyond {limit_bytes} bytes and was stopped"),
+            EvalError::MemoryLimit { limit_bytes } => {
+                format!("the module tried to grow memory beyond {limit_bytes} bytes and was stopped")
+            }
             EvalError::Trap(t) => format!("the module trapped: {t}"),
             EvalError::Module { code, record } => match record {
                 Some(r) => format!("{} (primary record {r})", code.message_en()),

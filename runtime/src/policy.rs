@@ -146,7 +146,11 @@ impl Runtime {
         if initial_memory_bytes > limit_bytes as u64 {
             return Err(LoadError::InitialMemoryTooLarge { bytes: initial_memory_bytes, limit_bytes });
         }
-        let module = self.shared.cache.get_or_compile(&self.shared.engine, bytes).map_err(|e| LoadError::Compile(format!("{e:#}")))?;
+        let module = self
+            .shared
+            .cache
+            .get_or_compile(&self.shared.engine, bytes)
+            .map_err(|e| LoadError::Compile(format!("{e:#}")))?;
         check_exports(&module)?;
         let linker: Linker<StoreState> = Linker::new(&self.shared.engine);
         let pre = linker.instantiate_pre(&module).map_err(|e| LoadError::Instantiate(format!("{e:#}")))?;
@@ -181,29 +185,38 @@ impl Runtime {
 
 fn check_exports(module: &Module) -> Result<(), LoadError> {
     let find = |name: &'static str| module.get_export(name).ok_or(LoadError::MissingExport { name });
-    let func = |name: &'static str, params: &[ValType], results: &[ValType], expected: &'static str| {
-        match find(name)? {
-            ExternType::Func(f) => {
-                let p: Vec<ValType> = f.params().collect();
-                let r: Vec<ValType> = f.results().collect();
-                let same = |a: &[ValType], b: &[ValType]| a.len() == b.len() && a.iter().zip(b).all(|(x, y)| ValType::eq(x, y));
-                if same(&p, params) && same(&r, results) {
-                    Ok(())
-                } else {
-                    Err(LoadError::WrongExportType { name, expected, found: format!("{f}") })
-                }
+    let func = |name: &'static str, params: &[ValType], results: &[ValType], expected: &'static str| match find(name)? {
+        ExternType::Func(f) => {
+            let p: Vec<ValType> = f.params().collect();
+            let r: Vec<ValType> = f.results().collect();
+            let same =
+                |a: &[ValType], b: &[ValType]| a.len() == b.len() && a.iter().zip(b).all(|(x, y)| ValType::eq(x, y));
+            if same(&p, params) && same(&r, results) {
+                Ok(())
+            } else {
+                Err(LoadError::WrongExportType { name, expected, found: format!("{f}") })
             }
-            other => Err(LoadError::WrongExportType { name, expected, found: kind(&other) }),
         }
+        other => Err(LoadError::WrongExportType { name, expected, found: kind(&other) }),
     };
     match find("memory")? {
         ExternType::Memory(m) if !m.is_64() && !m.is_shared() => {}
-        other => return Err(LoadError::WrongExportType { name: "memory", expected: "memory (32-bit, unshared)", found: kind(&other) }),
+        other => {
+            return Err(LoadError::WrongExportType {
+                name: "memory",
+                expected: "memory (32-bit, unshared)",
+                found: kind(&other),
+            });
+        }
     }
     match find("xince_abi_version")? {
         ExternType::Global(g) if g.content().is_i32() && g.mutability() == Mutability::Const => {}
         other => {
-            return Err(LoadError::WrongExportType { name: "xince_abi_version", expected: "immutable global i32", found: kind(&other) });
+            return Err(LoadError::WrongExportType {
+                name: "xince_abi_version",
+                expected: "immutable global i32",
+                found: kind(&other),
+            });
         }
     }
     func("xince_alloc", &[ValType::I32], &[ValType::I32], "func (i32) -> i32")?;
@@ -216,7 +229,9 @@ fn check_exports(module: &Module) -> Result<(), LoadError> {
 fn kind(t: &ExternType) -> String {
     match t {
         ExternType::Func(f) => format!("{f}"),
-        ExternType::Global(g) => format!("global {}{}", if g.mutability() == Mutability::Var { "mut " } else { "" }, g.content()),
+        ExternType::Global(g) => {
+            format!("global {}{}", if g.mutability() == Mutability::Var { "mut " } else { "" }, g.content())
+        }
         ExternType::Memory(_) => "memory".into(),
         ExternType::Table(_) => "table".into(),
         ExternType::Tag(_) => "tag".into(),
@@ -268,7 +283,9 @@ impl PolicyInner {
         let typed = |e: wasmtime::Error| EvalError::Instantiate(format!("{e:#}"));
         Ok(Slot {
             memory: instance.get_memory(&mut store, "memory").ok_or_else(|| missing("memory"))?,
-            abi_version: instance.get_global(&mut store, "xince_abi_version").ok_or_else(|| missing("xince_abi_version"))?,
+            abi_version: instance
+                .get_global(&mut store, "xince_abi_version")
+                .ok_or_else(|| missing("xince_abi_version"))?,
             alloc: instance.get_typed_func(&mut store, "xince_alloc").map_err(typed)?,
             evaluate: instance.get_typed_func(&mut store, "xince_evaluate").map_err(typed)?,
             output_ptr: instance.get_typed_func(&mut store, "xince_output_ptr").map_err(typed)?,
@@ -304,12 +321,13 @@ impl PolicyInner {
 
     fn release(&self, slot: Slot) {
         if self.runtime.shared.config.reuse_instances
-            && let Ok(mut idle) = self.idle.lock() {
-                // Bounded: never keep more instances than could run at once.
-                if idle.len() < 64 {
-                    idle.push(slot);
-                }
+            && let Ok(mut idle) = self.idle.lock()
+        {
+            // Bounded: never keep more instances than could run at once.
+            if idle.len() < 64 {
+                idle.push(slot);
             }
+        }
     }
 
     fn classify(&self, slot: &Slot, error: wasmtime::Error) -> EvalError {
@@ -328,7 +346,8 @@ impl PolicyInner {
     /// straight from it (no intermediate copies: this is the per-decision hot path).
     fn run(&self, slot: &mut Slot, input: &Input) -> Result<RawOutput, EvalError> {
         let encoded_len = input.encoded_len();
-        let len = i32::try_from(encoded_len).map_err(|_| EvalError::Module { code: EvalErrorCode::InputTooLarge, record: None })?;
+        let len = i32::try_from(encoded_len)
+            .map_err(|_| EvalError::Module { code: EvalErrorCode::InputTooLarge, record: None })?;
         let ptr = slot.alloc.call(&mut slot.store, len).map_err(|e| self.classify(slot, e))?;
         if ptr == 0 && len > 0 {
             // The ABI's allocator returns 0 when the input does not fit.

@@ -31,10 +31,17 @@ pub enum PolicySetError {
 impl fmt::Display for PolicySetError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            PolicySetError::Io { path, message } => write!(f, "无法读取 {0}：{1} / cannot read {0}: {1}", path.display(), message),
+            PolicySetError::Io { path, message } => {
+                write!(f, "无法读取 {0}：{1} / cannot read {0}: {1}", path.display(), message)
+            }
             PolicySetError::Load { path, error } => write!(f, "{}：{}", path.display(), error),
             PolicySetError::BadManifestDate { path, value } => {
-                write!(f, "{0}：清单中的生效日期「{1}」无效 / {0}: manifest date \"{1}\" is invalid", path.display(), value)
+                write!(
+                    f,
+                    "{0}：清单中的生效日期「{1}」无效 / {0}: manifest date \"{1}\" is invalid",
+                    path.display(),
+                    value
+                )
             }
             PolicySetError::BadDate(d) => write!(f, "日期「{d}」无效 / invalid date \"{d}\""),
             PolicySetError::NoneInForce { jurisdiction, date, known } => {
@@ -84,7 +91,8 @@ impl PolicySet {
     /// jurisdiction tree), in sorted path order. Any refused module is an error naming the file: a half-loaded
     /// set would silently pick the wrong policy.
     pub fn load_dir(runtime: &Runtime, dir: &Path) -> Result<Self, PolicySetError> {
-        let io = |path: &Path, e: std::io::Error| PolicySetError::Io { path: path.to_path_buf(), message: e.to_string() };
+        let io =
+            |path: &Path, e: std::io::Error| PolicySetError::Io { path: path.to_path_buf(), message: e.to_string() };
         let mut files: Vec<PathBuf> = Vec::new();
         let mut pending = vec![dir.to_path_buf()];
         while let Some(next) = pending.pop() {
@@ -149,11 +157,16 @@ impl PolicySet {
                     format!("{}（{} 至 {}）", p.id, p.effective_from, p.effective_until.as_deref().unwrap_or("今"))
                 })
                 .collect();
-            return Err(PolicySetError::NoneInForce { jurisdiction: jurisdiction.to_string(), date: date.to_string(), known });
+            return Err(PolicySetError::NoneInForce {
+                jurisdiction: jurisdiction.to_string(),
+                date: date.to_string(),
+                known,
+            });
         }
         let id = |e: &Entry| e.policy.manifest().policy.id.clone();
         // (2) superseded ones go.
-        let superseded: Vec<String> = candidates.iter().filter_map(|e| e.policy.manifest().policy.supersedes.clone()).collect();
+        let superseded: Vec<String> =
+            candidates.iter().filter_map(|e| e.policy.manifest().policy.supersedes.clone()).collect();
         if candidates.iter().any(|e| !superseded.contains(&id(e))) {
             candidates.retain(|e| !superseded.contains(&id(e)));
         }
@@ -161,7 +174,8 @@ impl PolicySet {
         let depth = candidates.iter().map(|e| e.segments.len()).max().unwrap_or(0);
         candidates.retain(|e| e.segments.len() == depth);
         // (4) a module that extends another remaining one is the more specific.
-        let extended: Vec<String> = candidates.iter().flat_map(|e| e.policy.manifest().policy.extends.clone()).collect();
+        let extended: Vec<String> =
+            candidates.iter().flat_map(|e| e.policy.manifest().policy.extends.clone()).collect();
         if candidates.iter().any(|e| !extended.contains(&id(e))) {
             candidates.retain(|e| !extended.contains(&id(e)));
         }
@@ -171,8 +185,8 @@ impl PolicySet {
         match candidates.as_slice() {
             [one] => Ok(&one.policy),
             _ => Err(PolicySetError::Ambiguous {
-                    jurisdiction: jurisdiction.to_string(),
-                    date: date.to_string(),
+                jurisdiction: jurisdiction.to_string(),
+                date: date.to_string(),
                 ids: candidates.iter().map(|e| id(e)).collect(),
             }),
         }

@@ -7,7 +7,14 @@ mod common;
 use common::*;
 use xince_runtime::{PolicySet, PolicySetError};
 
-fn module_for(id: &str, jurisdiction: &str, from: &str, until: Option<&str>, extends: &[&str], supersedes: Option<&str>) -> Vec<u8> {
+fn module_for(
+    id: &str,
+    jurisdiction: &str,
+    from: &str,
+    until: Option<&str>,
+    extends: &[&str],
+    supersedes: Option<&str>,
+) -> Vec<u8> {
     let mut m: serde_json::Value = serde_json::from_str(MANIFEST_JSON).unwrap();
     m["policy"]["id"] = id.into();
     m["policy"]["jurisdiction"] = jurisdiction.into();

@@ -68,33 +68,57 @@ fn malformed_requests_name_the_place() {
         ("trailing garbage", format!("{REQUEST_JSON} x")),
         ("wrong type", fixture_with(|v| v["subject"]["records"][1]["amount"] = "一万".into())),
         ("wrong type bool", fixture_with(|v| v["explain"] = "yes".into())),
-        ("missing field", fixture_with(|v| {
-            v["subject"].as_object_mut().unwrap().remove("kind");
-        })),
-        ("missing top-level field", fixture_with(|v| {
-            v.as_object_mut().unwrap().remove("as_of");
-        })),
+        (
+            "missing field",
+            fixture_with(|v| {
+                v["subject"].as_object_mut().unwrap().remove("kind");
+            }),
+        ),
+        (
+            "missing top-level field",
+            fixture_with(|v| {
+                v.as_object_mut().unwrap().remove("as_of");
+            }),
+        ),
         ("unknown field", fixture_with(|v| v["subject"]["records"][0]["severty"] = "严重".into())),
         ("unknown domain", fixture_with(|v| v["subject"]["records"][1]["domain"] = "食品安全".into())),
         ("unknown kind", fixture_with(|v| v["subject"]["kind"] = "企业法人".into())),
-        ("unknown flag", fixture_with(|v| v["subject"]["records"][1]["flags"] = serde_json::json!(["拒不履行", "拒不执行"]))),
+        (
+            "unknown flag",
+            fixture_with(|v| v["subject"]["records"][1]["flags"] = serde_json::json!(["拒不履行", "拒不执行"])),
+        ),
         ("unknown role", fixture_with(|v| v["subject"]["related"][0]["role"] = "法人代表".into())),
         ("unknown scenario", fixture_with(|v| v["scenario"] = "采购".into())),
-        ("unknown repair condition", fixture_with(|v| v["subject"]["records"][2]["conditions"] = serde_json::json!(["培训"]))),
+        (
+            "unknown repair condition",
+            fixture_with(|v| v["subject"]["records"][2]["conditions"] = serde_json::json!(["培训"])),
+        ),
         ("impossible date", fixture_with(|v| v["subject"]["records"][1]["date"] = "2023-02-30".into())),
         ("malformed date", fixture_with(|v| v["as_of"] = "2024/05/01".into())),
-        ("missing record date", fixture_with(|v| {
-            v["subject"]["records"][0].as_object_mut().unwrap().remove("date");
-        })),
+        (
+            "missing record date",
+            fixture_with(|v| {
+                v["subject"]["records"][0].as_object_mut().unwrap().remove("date");
+            }),
+        ),
         ("unknown of", fixture_with(|v| v["subject"]["records"][2]["of"] = "r9".into())),
-        ("duplicate repair", fixture_with(|v| {
-            v["subject"]["records"].as_array_mut().unwrap().push(serde_json::json!(
+        (
+            "duplicate repair",
+            fixture_with(|v| {
+                v["subject"]["records"].as_array_mut().unwrap().push(serde_json::json!(
                 { "id": "r3", "type": "信用修复", "of": "r1", "date": "2024-04-02" }));
-        })),
+            }),
+        ),
         ("duplicate id", fixture_with(|v| v["subject"]["records"][1]["id"] = "r0".into())),
-        ("objection without filed", fixture_with(|v| {
-            v["subject"]["records"].as_array_mut().unwrap().push(serde_json::json!({ "id": "o1", "type": "异议", "of": "r1" }));
-        })),
+        (
+            "objection without filed",
+            fixture_with(|v| {
+                v["subject"]["records"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(serde_json::json!({ "id": "o1", "type": "异议", "of": "r1" }));
+            }),
+        ),
         ("of on a primary record", fixture_with(|v| v["subject"]["records"][0]["of"] = "r1".into())),
     ];
     let mut out = String::new();
@@ -118,7 +142,16 @@ fn codes_are_stable() {
 
 #[test]
 fn arbitrary_text_never_panics() {
-    let samples = ["", "null", "[]", "{}", "\"x\"", "{\"as_of\":null}", "{\"subject\":{\"records\":[{}]}}", "{\"as_of\":\"2024-05-01\",\"subject\":{\"id\":\"x\",\"kind\":\"法人\",\"records\":[{\"id\":\"a\",\"type\":\"异议\"}]}}"];
+    let samples = [
+        "",
+        "null",
+        "[]",
+        "{}",
+        "\"x\"",
+        "{\"as_of\":null}",
+        "{\"subject\":{\"records\":[{}]}}",
+        "{\"as_of\":\"2024-05-01\",\"subject\":{\"id\":\"x\",\"kind\":\"法人\",\"records\":[{\"id\":\"a\",\"type\":\"异议\"}]}}",
+    ];
     for s in samples {
         assert!(error_of(s) != "OK", "{s:?}");
     }

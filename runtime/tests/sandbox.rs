@@ -64,7 +64,8 @@ fn assert_good_decision(rt: &Runtime) {
     assert!(!repair.eligible_now);
     assert_eq!(decision.measures.len(), 1);
     assert_eq!(decision.measures[0].status, MeasureStatus::Active);
-    let targets: Vec<(&str, &str)> = decision.measures[0].targets.iter().map(|t| (t.role.as_str(), t.id.as_str())).collect();
+    let targets: Vec<(&str, &str)> =
+        decision.measures[0].targets.iter().map(|t| (t.role.as_str(), t.id.as_str())).collect();
     assert_eq!(targets, vec![("主体", "91500237MA5UXXXXXX"), ("法定代表人", "500237198001011234")]);
     assert_eq!(decision.incentives.len(), 1);
     assert!(!decision.incentives[0].eligible);
@@ -127,7 +128,8 @@ fn unbounded_memory_growth_is_refused_at_the_cap() {
 
 #[test]
 fn initial_memory_above_the_cap_is_a_load_error() {
-    let wat = with_evaluate("(i32.const 0)").replace("(memory (export \"memory\") 1 1024)", "(memory (export \"memory\") 200)");
+    let wat = with_evaluate("(i32.const 0)")
+        .replace("(memory (export \"memory\") 1 1024)", "(memory (export \"memory\") 200)");
     let err = runtime().load(&module(&wat, MANIFEST_JSON)).err().unwrap();
     assert_eq!(err, LoadError::InitialMemoryTooLarge { bytes: 200 * 65536, limit_bytes: 4 << 20 });
 }
@@ -144,7 +146,10 @@ fn unknown_import_is_refused() {
 
 #[test]
 fn wrong_abi_version_global_is_refused() {
-    let wat = with_evaluate("(i32.const 0)").replace("(i32.const 1))\n  (func (export \"xince_alloc\")", "(i32.const 2))\n  (func (export \"xince_alloc\")");
+    let wat = with_evaluate("(i32.const 0)").replace(
+        "(i32.const 1))\n  (func (export \"xince_alloc\")",
+        "(i32.const 2))\n  (func (export \"xince_alloc\")",
+    );
     let err = runtime().load(&module(&wat, MANIFEST_JSON)).err().unwrap();
     assert_eq!(err, LoadError::AbiVersionGlobal { found: 2 });
 }
@@ -176,8 +181,12 @@ fn garbage_manifest_and_bytes_are_refused() {
 #[test]
 fn missing_or_mistyped_exports_are_refused() {
     let wat = with_evaluate("(i32.const 0)").replace("(export \"xince_output_len\")", "");
-    assert_eq!(runtime().load(&module(&wat, MANIFEST_JSON)).err().unwrap(), LoadError::MissingExport { name: "xince_output_len" });
-    let wat = with_evaluate("(i32.const 0)").replace("(param i32) (result i32) (i32.const 1024)", "(param i64) (result i32) (i32.const 1024)");
+    assert_eq!(
+        runtime().load(&module(&wat, MANIFEST_JSON)).err().unwrap(),
+        LoadError::MissingExport { name: "xince_output_len" }
+    );
+    let wat = with_evaluate("(i32.const 0)")
+        .replace("(param i32) (result i32) (i32.const 1024)", "(param i64) (result i32) (i32.const 1024)");
     let err = runtime().load(&module(&wat, MANIFEST_JSON)).err().unwrap();
     assert!(matches!(err, LoadError::WrongExportType { name: "xince_alloc", .. }), "{err:?}");
 }
@@ -193,7 +202,10 @@ fn malformed_answers_are_reported() {
     let rt = runtime();
     let good = good_raw().to_bytes();
     // The bytes of a good answer, served by a static module, decode to the same decision.
-    assert_eq!(rt.load(&answering(&good)).unwrap().evaluate(&request()).unwrap(), rt.load(&good_module()).unwrap().evaluate(&request()).unwrap());
+    assert_eq!(
+        rt.load(&answering(&good)).unwrap().evaluate(&request()).unwrap(),
+        rt.load(&good_module()).unwrap().evaluate(&request()).unwrap()
+    );
 
     let mut bad_magic = good.clone();
     bad_magic[0] = b'Y';
@@ -205,7 +217,13 @@ fn malformed_answers_are_reported() {
     bad_status[32] = 42;
     let short = good[..40].to_vec();
     let mut messages = Vec::new();
-    for (name, bytes) in [("bad_magic", bad_magic), ("bad_count", bad_count), ("bad_record", bad_record), ("bad_status", bad_status), ("short", short)] {
+    for (name, bytes) in [
+        ("bad_magic", bad_magic),
+        ("bad_count", bad_count),
+        ("bad_record", bad_record),
+        ("bad_status", bad_status),
+        ("short", short),
+    ] {
         let err = rt.load(&answering(&bytes)).unwrap().evaluate(&request()).unwrap_err();
         assert!(matches!(err, EvalError::MalformedAnswer(_)), "{name}: {err:?}");
         messages.push(format!("{name}: {err}"));

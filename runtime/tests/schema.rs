@@ -64,7 +64,9 @@ fn decisions_match_the_schema() {
     assert_valid(&v, &serde_json::to_value(policy.evaluate(&req).unwrap()).unwrap());
 
     // A synthetic answer exercising the remaining shapes: suspended list, objections, measure without dates.
-    req.subject.records.push(serde_json::from_value(json!({ "id": "o1", "type": "异议", "of": "r1", "filed": "2024-04-20" })).unwrap());
+    req.subject.records.push(
+        serde_json::from_value(json!({ "id": "o1", "type": "异议", "of": "r1", "filed": "2024-04-20" })).unwrap(),
+    );
     let raw = RawOutput {
         lists: vec![ListOutcome {
             status: ListStatus::Suspended,

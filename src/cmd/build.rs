@@ -49,7 +49,8 @@ fn emit_bytes(program: &xince_compiler::ir::Program, emit: Emit) -> anyhow::Resu
             if emit == Emit::Wasm {
                 return Ok(wasm);
             }
-            let wat = wasmprinter::print_bytes(&wasm).map_err(|e| anyhow::anyhow!("无法打印 WAT / cannot print WAT: {e}"))?;
+            let wat =
+                wasmprinter::print_bytes(&wasm).map_err(|e| anyhow::anyhow!("无法打印 WAT / cannot print WAT: {e}"))?;
             Ok(wat.into_bytes())
         }
     }
@@ -60,7 +61,11 @@ pub fn run(args: Args, ui: &Ui) -> anyhow::Result<ExitCode> {
     let policies: Vec<String> =
         files.iter().filter(|f| compiler.file_id(f).is_some_and(|id| compiler.is_policy(id))).cloned().collect();
     if policies.is_empty() {
-        anyhow::bail!("{} 下没有政策文件（含 `政策` 条目的文件） / no policy file under {}", args.path.display(), args.path.display());
+        anyhow::bail!(
+            "{} 下没有政策文件（含 `政策` 条目的文件） / no policy file under {}",
+            args.path.display(),
+            args.path.display()
+        );
     }
     if args.path.is_dir() && args.out_dir.is_none() && args.emit == Emit::Wasm {
         anyhow::bail!("编译目录须给出 --out-dir / building a directory needs --out-dir");
@@ -105,8 +110,10 @@ pub fn run(args: Args, ui: &Ui) -> anyhow::Result<ExitCode> {
     eprintln!(
         "{}",
         match ui.lang {
-            xince_lang::Lang::Zh => format!("编译了 {} 个政策：{} 个成功，{failed} 个失败", policies.len(), policies.len() - failed),
-            xince_lang::Lang::En => format!("built {} policies: {} ok, {failed} failed", policies.len(), policies.len() - failed),
+            xince_lang::Lang::Zh =>
+                format!("编译了 {} 个政策：{} 个成功，{failed} 个失败", policies.len(), policies.len() - failed),
+            xince_lang::Lang::En =>
+                format!("built {} policies: {} ok, {failed} failed", policies.len(), policies.len() - failed),
         }
     );
     Ok(if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })

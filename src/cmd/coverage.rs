@@ -43,9 +43,13 @@ pub fn run(args: Args, ui: &Ui) -> anyhow::Result<ExitCode> {
 
     let compiler = load_compiler(std::slice::from_ref(&dir), std::slice::from_ref(&dir))?;
     let path = dir.join(POLICY_FILE).display().to_string();
-    let program = compiler
-        .program(&path)
-        .map_err(|d| anyhow::anyhow!("{}\n{}", ui.t("政策编译失败", "the policy does not compile"), compiler.render(&d, ui.lang, false)))?;
+    let program = compiler.program(&path).map_err(|d| {
+        anyhow::anyhow!(
+            "{}\n{}",
+            ui.t("政策编译失败", "the policy does not compile"),
+            compiler.render(&d, ui.lang, false)
+        )
+    })?;
     let m = &program.manifest;
     let own_doc = m.policy.document.as_str();
 
@@ -86,7 +90,11 @@ pub fn run(args: Args, ui: &Ui) -> anyhow::Result<ExitCode> {
                 println!("  ✓ {:<12} {}", a.article, r.join("、"));
             }
             (true, None) => {
-                println!("  ✗ {:<12} {}", a.article, ui.t("标为已编码，但没有规则引用它", "marked encoded, but no rule cites it"));
+                println!(
+                    "  ✗ {:<12} {}",
+                    a.article,
+                    ui.t("标为已编码，但没有规则引用它", "marked encoded, but no rule cites it")
+                );
                 errors.push(a.article.clone());
             }
             (false, r) => {

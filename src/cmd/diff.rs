@@ -46,7 +46,11 @@ fn compile(path: &Path, ui: &Ui) -> anyhow::Result<Vec<u8>> {
         files.iter().filter(|f| compiler.file_id(f).is_some_and(|id| compiler.is_policy(id))).collect();
     let root = match policies.as_slice() {
         [one] => *one,
-        [] => bail!("{}: {}", path.display(), ui.t("没有政策文件（含 `政策` 条目的文件）", "no policy file (a file with a `政策` item)")),
+        [] => bail!(
+            "{}: {}",
+            path.display(),
+            ui.t("没有政策文件（含 `政策` 条目的文件）", "no policy file (a file with a `政策` item)")
+        ),
         many => bail!(
             "{}: {}：{}",
             path.display(),
@@ -57,7 +61,8 @@ fn compile(path: &Path, ui: &Ui) -> anyhow::Result<Vec<u8>> {
     let program = compiler.program(root).map_err(|d| {
         anyhow::anyhow!("{}{} {root}", compiler.render(&d, ui.lang, false), ui.t("编译失败：", "failed to compile:"))
     })?;
-    xince_compiler::codegen::emit(&program).map_err(|e| anyhow::anyhow!("{}: {e}", ui.t("代码生成失败", "code generation failed")))
+    xince_compiler::codegen::emit(&program)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", ui.t("代码生成失败", "code generation failed")))
 }
 
 fn load(path: &Path, ui: &Ui) -> anyhow::Result<Version> {

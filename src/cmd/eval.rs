@@ -76,10 +76,12 @@ impl Source {
 fn open(args: &Args, ui: &Ui) -> anyhow::Result<Source> {
     let trusted_keys = match &args.trust {
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| anyhow::anyhow!("{} {}: {e}", ui.t("无法读取信任文件", "cannot read trust file"), path.display()))?;
-            let store: xince_abi::signature::TrustStore = serde_json::from_str(&text)
-                .map_err(|e| anyhow::anyhow!("{} {}: {e}", ui.t("信任文件无效", "invalid trust file"), path.display()))?;
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                anyhow::anyhow!("{} {}: {e}", ui.t("无法读取信任文件", "cannot read trust file"), path.display())
+            })?;
+            let store: xince_abi::signature::TrustStore = serde_json::from_str(&text).map_err(|e| {
+                anyhow::anyhow!("{} {}: {e}", ui.t("信任文件无效", "invalid trust file"), path.display())
+            })?;
             Some(store.keys)
         }
         None => None,
@@ -90,7 +92,10 @@ fn open(args: &Args, ui: &Ui) -> anyhow::Result<Source> {
         let jurisdiction = args.jurisdiction.clone().ok_or_else(|| {
             anyhow::anyhow!(
                 "{}",
-                ui.t("--policy 为目录时必须给出 --jurisdiction", "--jurisdiction is required when --policy is a directory")
+                ui.t(
+                    "--policy 为目录时必须给出 --jurisdiction",
+                    "--jurisdiction is required when --policy is a directory"
+                )
             )
         })?;
         let set = PolicySet::load_dir(&runtime, &args.policy)?;
@@ -155,9 +160,12 @@ impl Failure {
 fn evaluate(source: &Source, args: &Args, text: &str) -> Result<Decision, Failure> {
     let mut request = parse_request(text).map_err(Failure::from_request)?;
     apply_overrides(args, &mut request);
-    let policy = source
-        .pick(&request.as_of)
-        .map_err(|m| Failure { code: "E_NO_POLICY".into(), path: None, zh: m.clone(), en: m })?;
+    let policy = source.pick(&request.as_of).map_err(|m| Failure {
+        code: "E_NO_POLICY".into(),
+        path: None,
+        zh: m.clone(),
+        en: m,
+    })?;
     policy.evaluate(&request).map_err(Failure::from_eval)
 }
 
@@ -167,12 +175,16 @@ pub fn run(args: Args, ui: &Ui) -> anyhow::Result<ExitCode> {
         return batch(&source, &args, input, output, ui);
     }
     let path = args.request.clone().ok_or_else(|| {
-        anyhow::anyhow!("{}", ui.t("需要 --request <文件> 或 --input/--output", "need --request <file> or --input/--output"))
+        anyhow::anyhow!(
+            "{}",
+            ui.t("需要 --request <文件> 或 --input/--output", "need --request <file> or --input/--output")
+        )
     })?;
     let text = if path.as_os_str() == "-" {
         std::io::read_to_string(std::io::stdin())?
     } else {
-        std::fs::read_to_string(&path).with_context(|| format!("{} {}", ui.t("无法读取", "cannot read"), path.display()))?
+        std::fs::read_to_string(&path)
+            .with_context(|| format!("{} {}", ui.t("无法读取", "cannot read"), path.display()))?
     };
     match evaluate(&source, &args, &text) {
         Ok(decision) => {
@@ -201,14 +213,16 @@ fn batch(source: &Source, args: &Args, input: &Path, output: &Path, ui: &Ui) -> 
         Box::new(std::io::BufReader::new(std::io::stdin()))
     } else {
         Box::new(std::io::BufReader::new(
-            std::fs::File::open(input).with_context(|| format!("{} {}", ui.t("无法读取", "cannot read"), input.display()))?,
+            std::fs::File::open(input)
+                .with_context(|| format!("{} {}", ui.t("无法读取", "cannot read"), input.display()))?,
         ))
     };
     let mut writer: Box<dyn Write> = if output.as_os_str() == "-" {
         Box::new(BufWriter::new(std::io::stdout()))
     } else {
         Box::new(BufWriter::new(
-            std::fs::File::create(output).with_context(|| format!("{} {}", ui.t("无法写入", "cannot write"), output.display()))?,
+            std::fs::File::create(output)
+                .with_context(|| format!("{} {}", ui.t("无法写入", "cannot write"), output.display()))?,
         ))
     };
     let progress = std::io::stderr().is_terminal();
@@ -218,7 +232,8 @@ fn batch(source: &Source, args: &Args, input: &Path, output: &Path, ui: &Ui) -> 
     loop {
         let mut chunk = Vec::with_capacity(CHUNK);
         for (i, line) in lines.by_ref() {
-            let line = line.with_context(|| format!("{} {}:{}", ui.t("读取失败", "read failed"), input.display(), i + 1))?;
+            let line =
+                line.with_context(|| format!("{} {}:{}", ui.t("读取失败", "read failed"), input.display(), i + 1))?;
             if line.trim().is_empty() {
                 continue;
             }
@@ -257,8 +272,10 @@ fn batch(source: &Source, args: &Args, input: &Path, output: &Path, ui: &Ui) -> 
     eprintln!(
         "{}",
         match ui.lang {
-            Lang::Zh => format!("共 {total} 条，成功 {}，失败 {failed}，用时 {:.2?}", total - failed, started.elapsed()),
-            Lang::En => format!("{total} requests, {} ok, {failed} failed, in {:.2?}", total - failed, started.elapsed()),
+            Lang::Zh =>
+                format!("共 {total} 条，成功 {}，失败 {failed}，用时 {:.2?}", total - failed, started.elapsed()),
+            Lang::En =>
+                format!("{total} requests, {} ok, {failed} failed, in {:.2?}", total - failed, started.elapsed()),
         }
     );
     Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
@@ -274,7 +291,14 @@ pub fn render_text(d: &Decision, lang: Lang) -> String {
         out.push_str(&s);
         out.push('\n');
     };
-    line(format!("{}{}（{}，{} {}）", t("政策：", "Policy: "), d.policy.id, d.policy.document, t("版本", "version"), d.policy.version));
+    line(format!(
+        "{}{}（{}，{} {}）",
+        t("政策：", "Policy: "),
+        d.policy.id,
+        d.policy.document,
+        t("版本", "version"),
+        d.policy.version
+    ));
     line(format!(
         "{}{}（{}）  {}{}{}",
         t("主体：", "Subject: "),
@@ -302,7 +326,8 @@ pub fn render_text(d: &Decision, lang: Lang) -> String {
         }
         line(s);
         if let Some(r) = &l.repair {
-            let missing = if r.missing_conditions.is_empty() { t("无", "none") } else { r.missing_conditions.join("、") };
+            let missing =
+                if r.missing_conditions.is_empty() { t("无", "none") } else { r.missing_conditions.join("、") };
             line(format!(
                 "      {}{}  {}{missing}",
                 t("最早可修复：", "repair possible from: "),
@@ -319,31 +344,62 @@ pub fn render_text(d: &Decision, lang: Lang) -> String {
     for m in &d.measures {
         let status = if zh { measure_status_label(m.status).to_string() } else { format!("{:?}", m.status) };
         let kind = if m.mandatory { t("强制性", "mandatory") } else { t("推荐性", "recommended") };
-        let who: Vec<String> = m.targets.iter().map(|x| format!("{} {}", x.role, x.name.as_deref().unwrap_or(&x.id))).collect();
-        line(format!("  - {}（{}，{kind}） {status}{}", m.measure, m.kind, m.until.as_deref().map(|u| format!("  → {u}")).unwrap_or_default()));
+        let who: Vec<String> =
+            m.targets.iter().map(|x| format!("{} {}", x.role, x.name.as_deref().unwrap_or(&x.id))).collect();
+        line(format!(
+            "  - {}（{}，{kind}） {status}{}",
+            m.measure,
+            m.kind,
+            m.until.as_deref().map(|u| format!("  → {u}")).unwrap_or_default()
+        ));
         line(format!("      {}{}", t("对象：", "targets: "), who.join("、")));
         let basis: Vec<String> = m.basis.iter().map(|b| format!("《{}》{}", b.name, b.document)).collect();
-        line(format!("      {}{}  {}{}", t("依据：", "basis: "), basis.join("；"), t("出处：", "source: "), cite(&m.citation)));
+        line(format!(
+            "      {}{}  {}{}",
+            t("依据：", "basis: "),
+            basis.join("；"),
+            t("出处：", "source: "),
+            cite(&m.citation)
+        ));
     }
     line(format!("\n{}", t("激励", "Incentives")));
     for i in &d.incentives {
         let s = if i.eligible { t("符合", "eligible") } else { t("不符合", "not eligible") };
-        let why = i.failed_condition.as_deref().map(|f| format!("（{}{f}）", t("未满足：", "failed: "))).unwrap_or_default();
+        let why =
+            i.failed_condition.as_deref().map(|f| format!("（{}{f}）", t("未满足：", "failed: "))).unwrap_or_default();
         line(format!("  - {} {s}{why}  {}{}", i.incentive, t("出处：", "source: "), cite(&i.citation)));
     }
     if !d.notifications.is_empty() {
         line(format!("\n{}", t("通报", "Notifications")));
         for n in &d.notifications {
-            line(format!("  - {} → {}  {}{}", n.notification, n.recipients.join("、"), t("出处：", "source: "), cite(&n.citation)));
+            line(format!(
+                "  - {} → {}  {}{}",
+                n.notification,
+                n.recipients.join("、"),
+                t("出处：", "source: "),
+                cite(&n.citation)
+            ));
         }
     }
     if let Some(g) = &d.grade {
-        line(format!("\n{}{}：{}{}", t("等级 ", "Grade "), g.grading, g.level, g.supervision.as_deref().map(|s| format!("（{s}）")).unwrap_or_default()));
+        line(format!(
+            "\n{}{}：{}{}",
+            t("等级 ", "Grade "),
+            g.grading,
+            g.level,
+            g.supervision.as_deref().map(|s| format!("（{s}）")).unwrap_or_default()
+        ));
     }
     if !d.objections.is_empty() {
         line(format!("\n{}", t("异议", "Objections")));
         for o in &d.objections {
-            line(format!("  - {} {} {:?}{}", o.record, o.filed, o.status, o.due.as_deref().map(|x| format!(" → {x}")).unwrap_or_default()));
+            line(format!(
+                "  - {} {} {:?}{}",
+                o.record,
+                o.filed,
+                o.status,
+                o.due.as_deref().map(|x| format!(" → {x}")).unwrap_or_default()
+            ));
         }
     }
     line(format!("\n{}", t("说明", "Why")));

@@ -46,12 +46,7 @@ pub fn run(args: Args, ui: &Ui) -> anyhow::Result<ExitCode> {
     }
     out.flush().with_context(write_error)?;
     if !to_stdout {
-        eprintln!(
-            "{} {} → {}",
-            ui.t("已生成主体", "subjects generated:"),
-            args.count,
-            args.output.display()
-        );
+        eprintln!("{} {} → {}", ui.t("已生成主体", "subjects generated:"), args.count, args.output.display());
     }
     Ok(ExitCode::SUCCESS)
 }

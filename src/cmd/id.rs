@@ -44,12 +44,25 @@ pub fn describe(id: &Identifier, ui: &Ui) -> String {
     let mut line = |zh: &str, en: &str, value: String| out.push_str(&format!("  {}{colon}{value}\n", ui.t(zh, en)));
     let header = match id {
         Identifier::CreditCode(c) => {
-            line("登记管理部门码", "registration authority", format!("{} {}", c.department, c.department_name.unwrap_or(unlisted)));
-            line("机构类别码", "organisation category", format!("{} {}", c.category, c.category_name.unwrap_or(unlisted)));
+            line(
+                "登记管理部门码",
+                "registration authority",
+                format!("{} {}", c.department, c.department_name.unwrap_or(unlisted)),
+            );
+            line(
+                "机构类别码",
+                "organisation category",
+                format!("{} {}", c.category, c.category_name.unwrap_or(unlisted)),
+            );
             line("行政区划码", "administrative division", c.region.clone());
             line("主体标识码", "entity identifier", c.body.clone());
             line("校验码", "check character", c.check.to_string());
-            format!("{}{} {}\n", ui.t("有效：", "valid: "), ui.t("统一社会信用代码", "unified social credit code"), c.code)
+            format!(
+                "{}{} {}\n",
+                ui.t("有效：", "valid: "),
+                ui.t("统一社会信用代码", "unified social credit code"),
+                c.code
+            )
         }
         Identifier::ResidentId(r) => {
             line("地址码", "address code", r.region.clone());
@@ -61,7 +74,12 @@ pub fn describe(id: &Identifier, ui: &Ui) -> String {
             };
             line("性别", "sex", sex.to_string());
             line("校验码", "check character", r.check.to_string());
-            format!("{}{} {}\n", ui.t("有效：", "valid: "), ui.t("居民身份证号码", "resident identity card number"), r.code)
+            format!(
+                "{}{} {}\n",
+                ui.t("有效：", "valid: "),
+                ui.t("居民身份证号码", "resident identity card number"),
+                r.code
+            )
         }
     };
     format!("{header}{out}")

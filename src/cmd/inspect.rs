@@ -17,8 +17,7 @@ pub struct Args {
 pub fn run(args: Args, ui: &Ui) -> anyhow::Result<ExitCode> {
     let bytes = std::fs::read(&args.module)
         .with_context(|| format!("{} {}", ui.t("无法读取", "cannot read"), args.module.display()))?;
-    let manifest =
-        xince_review::read_manifest(&bytes).with_context(|| args.module.display().to_string())?;
+    let manifest = xince_review::read_manifest(&bytes).with_context(|| args.module.display().to_string())?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&manifest)?);
     } else {

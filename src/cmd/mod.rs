@@ -2,14 +2,14 @@
 
 pub mod build;
 pub mod check;
-pub mod r#gen;
-pub mod diff;
-pub mod inspect;
-pub mod sign;
-pub mod verify;
-pub mod date;
-pub mod id;
-pub mod test;
 pub mod coverage;
+pub mod date;
+pub mod diff;
 pub mod eval;
 pub mod fmt;
+pub mod r#gen;
+pub mod id;
+pub mod inspect;
+pub mod sign;
+pub mod test;
+pub mod verify;

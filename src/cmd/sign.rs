@@ -57,7 +57,11 @@ pub fn run(args: Args, ui: &Ui) -> anyhow::Result<ExitCode> {
         let secret_path = with_extension(&out, "secret");
         let public_path = with_extension(&out, "public");
         if secret_path.exists() {
-            bail!("{} {}", ui.t("不覆盖已有私钥文件", "refusing to overwrite the existing key file"), secret_path.display());
+            bail!(
+                "{} {}",
+                ui.t("不覆盖已有私钥文件", "refusing to overwrite the existing key file"),
+                secret_path.display()
+            );
         }
         write_private(&secret_path, &serde_json::to_string_pretty(&key)?)?;
         std::fs::write(&public_path, serde_json::to_string_pretty(&key.public())? + "\n")
@@ -68,7 +72,13 @@ pub fn run(args: Args, ui: &Ui) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let (Some(key_path), Some(module)) = (args.key, args.module) else {
-        bail!("{}", ui.t("用法：xince sign --key KEY.secret module.wasm [-o signed.wasm]", "usage: xince sign --key KEY.secret module.wasm [-o signed.wasm]"));
+        bail!(
+            "{}",
+            ui.t(
+                "用法：xince sign --key KEY.secret module.wasm [-o signed.wasm]",
+                "usage: xince sign --key KEY.secret module.wasm [-o signed.wasm]"
+            )
+        );
     };
     let key_text = std::fs::read_to_string(&key_path).with_context(|| key_path.display().to_string())?;
     let key: SecretKeyFile = serde_json::from_str(&key_text).with_context(|| key_path.display().to_string())?;

@@ -37,8 +37,8 @@ pub fn run(args: Args, ui: &Ui) -> anyhow::Result<ExitCode> {
         anyhow::bail!("{}", ui.t("没有找到含 政策.xince 的目录", "no directory with a 政策.xince found"));
     }
     let compiler = load_compiler(&roots, &policy_dirs)?;
-    let runtime = xince_runtime::Runtime::new(xince_runtime::RuntimeConfig::default())
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let runtime =
+        xince_runtime::Runtime::new(xince_runtime::RuntimeConfig::default()).map_err(|e| anyhow::anyhow!("{e}"))?;
     let (mut passed, mut failed) = (0usize, 0usize);
     for dir in &policy_dirs {
         let cases = test_cases(dir)?;
@@ -49,7 +49,10 @@ pub fn run(args: Args, ui: &Ui) -> anyhow::Result<ExitCode> {
         let engines = match build_engines(&compiler, &runtime, dir, ui) {
             Ok(e) => e,
             Err(msg) => {
-                println!("  ✗ {}\n{msg}", ui.t("编译失败，本政策的用例全部记为失败", "compilation failed; every case counts as failed"));
+                println!(
+                    "  ✗ {}\n{msg}",
+                    ui.t("编译失败，本政策的用例全部记为失败", "compilation failed; every case counts as failed")
+                );
                 failed += cases.len();
                 continue;
             }
@@ -100,8 +103,10 @@ pub fn find_policy_dirs(root: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<(
 
 /// Every `.xince` file below `dir`, skipping `tests/` folders (negative fixtures live there).
 fn xince_files(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
-    let mut entries: Vec<PathBuf> =
-        std::fs::read_dir(dir).with_context(|| dir.display().to_string())?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| dir.display().to_string())?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
     entries.sort();
     for p in entries {
         if p.is_dir() {
@@ -176,7 +181,8 @@ pub fn build_engines(
     let path = dir.join(POLICY_FILE).display().to_string();
     let program = compiler.program(&path).map_err(|diags| compiler.render(&diags, ui.lang, false))?;
     let bytes = xince_compiler::codegen::emit(&program).map_err(|e| format!("codegen: {e:?}"))?;
-    let module = runtime.load(&bytes).map_err(|e| format!("{}: {}", e.code(), ui.t(&e.message_zh(), &e.message_en())))?;
+    let module =
+        runtime.load(&bytes).map_err(|e| format!("{}: {}", e.code(), ui.t(&e.message_zh(), &e.message_en())))?;
     Ok(Engines { program, module })
 }
 
@@ -184,7 +190,8 @@ pub fn build_engines(
 pub fn run_case(engines: &Engines, case_path: &Path) -> Result<(), Vec<String>> {
     let text = std::fs::read_to_string(case_path).map_err(|e| vec![format!("{}: {e}", case_path.display())])?;
     let case: Value = serde_json::from_str(&text).map_err(|e| vec![format!("{}: {e}", case_path.display())])?;
-    let request_value = case.get("request").cloned().ok_or_else(|| vec!["用例缺少 request / case has no request".to_string()])?;
+    let request_value =
+        case.get("request").cloned().ok_or_else(|| vec!["用例缺少 request / case has no request".to_string()])?;
     let expect = case.get("expect").and_then(Value::as_object).cloned().unwrap_or_default();
     let request: Request = xince_abi::decode::parse_request(&request_value.to_string())
         .map_err(|e| vec![format!("request: {} {}", e.path, e.message_zh)])?;
@@ -243,7 +250,8 @@ pub fn check_expectation(expect: &Map<String, Value>, outcome: &Result<Decision,
     let mut field_check = |section: &str, items: &[Value], key: &str, field: &str, absent: Value| {
         if let Some(want) = expect.get(section).and_then(Value::as_object) {
             for (name, want_v) in want {
-                let got = find(items, key, name).map_or(absent.clone(), |i| i.get(field).cloned().unwrap_or(Value::Null));
+                let got =
+                    find(items, key, name).map_or(absent.clone(), |i| i.get(field).cloned().unwrap_or(Value::Null));
                 if &got != want_v {
                     out.push(mismatch(&format!("{section}.{name}"), want_v, &got));
                 }

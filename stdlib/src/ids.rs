@@ -32,12 +32,27 @@ impl IdKind {
 /// What is wrong with an identifier. Positions are 1-based character positions.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum IdError {
-    WrongLength { kind: IdKind, expected: usize, got: usize },
+    WrongLength {
+        kind: IdKind,
+        expected: usize,
+        got: usize,
+    },
     /// A character not allowed at `position`; `allowed` describes what is.
-    BadChar { kind: IdKind, position: usize, found: char, allowed: &'static str },
+    BadChar {
+        kind: IdKind,
+        position: usize,
+        found: char,
+        allowed: &'static str,
+    },
     /// The 8-digit birth date of an ID number is not a real date.
-    BadBirthDate { text: String },
-    WrongCheck { kind: IdKind, expected: char, got: char },
+    BadBirthDate {
+        text: String,
+    },
+    WrongCheck {
+        kind: IdKind,
+        expected: char,
+        got: char,
+    },
 }
 
 impl IdError {
@@ -153,12 +168,8 @@ pub fn check_credit_code(code: &str) -> Result<CreditCode, IdError> {
     }
     let mut sum = 0u32;
     for (i, &c) in chars.iter().enumerate() {
-        let value = credit_value(c).ok_or(IdError::BadChar {
-            kind,
-            position: i + 1,
-            found: c,
-            allowed: CREDIT_CHARS_DESC,
-        })?;
+        let value =
+            credit_value(c).ok_or(IdError::BadChar { kind, position: i + 1, found: c, allowed: CREDIT_CHARS_DESC })?;
         // 行政区划码 (positions 3-8) is numeric by definition.
         if (2..8).contains(&i) && !c.is_ascii_digit() {
             return Err(IdError::BadChar { kind, position: i + 1, found: c, allowed: DIGIT });
@@ -368,10 +379,7 @@ mod tests {
             Err(IdError::BadChar { position: 18, found: 'Y', allowed: DIGIT_OR_X, .. })
         ));
         // 1991-02-30 does not exist: reported before the check character
-        assert_eq!(
-            check_resident_id("360426199102300071"),
-            Err(IdError::BadBirthDate { text: "19910230".into() })
-        );
+        assert_eq!(check_resident_id("360426199102300071"), Err(IdError::BadBirthDate { text: "19910230".into() }));
     }
 
     #[test]

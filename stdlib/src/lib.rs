@@ -21,11 +21,21 @@ pub const ROOT: &str = "标准库";
 
 /// Every stdlib source, in load order (vocabularies and bases first: later files use them).
 pub const SOURCES: &[StdlibSource] = &[
-    StdlibSource { path: "标准库/词表.xince", module: "标准库.词表", text: include_str!("../xince/词表.xince") },
-    StdlibSource { path: "标准库/依据.xince", module: "标准库.依据", text: include_str!("../xince/依据.xince") },
-    StdlibSource { path: "标准库/修复.xince", module: "标准库.修复", text: include_str!("../xince/修复.xince") },
-    StdlibSource { path: "标准库/名单.xince", module: "标准库.名单", text: include_str!("../xince/名单.xince") },
-    StdlibSource { path: "标准库/措施.xince", module: "标准库.措施", text: include_str!("../xince/措施.xince") },
+    StdlibSource {
+        path: "标准库/词表.xince", module: "标准库.词表", text: include_str!("../xince/词表.xince")
+    },
+    StdlibSource {
+        path: "标准库/依据.xince", module: "标准库.依据", text: include_str!("../xince/依据.xince")
+    },
+    StdlibSource {
+        path: "标准库/修复.xince", module: "标准库.修复", text: include_str!("../xince/修复.xince")
+    },
+    StdlibSource {
+        path: "标准库/名单.xince", module: "标准库.名单", text: include_str!("../xince/名单.xince")
+    },
+    StdlibSource {
+        path: "标准库/措施.xince", module: "标准库.措施", text: include_str!("../xince/措施.xince")
+    },
 ];
 
 /// The text of the stdlib file at `path` (`标准库/词表.xince`).

@@ -11,11 +11,8 @@ fn parse_all() -> Vec<(&'static str, SourceFile)> {
         .enumerate()
         .map(|(i, s)| {
             let parsed = xince_lang::parse(i as u32, s.text);
-            let errors: Vec<_> = parsed
-                .diagnostics
-                .iter()
-                .map(|d| format!("{} {}: {}", s.path, d.code, d.message.zh))
-                .collect();
+            let errors: Vec<_> =
+                parsed.diagnostics.iter().map(|d| format!("{} {}: {}", s.path, d.code, d.message.zh)).collect();
             assert!(errors.is_empty(), "{errors:#?}");
             (s.path, parsed.file)
         })
@@ -133,10 +130,12 @@ fn bases_referenced_exist_and_unverified_facts_stay_unverified() {
             other => panic!("{other:?}"),
         }
     };
-    for n in ["总局令第44号", "全国失信惩戒措施基础清单2021", "失信被执行人名单规定", "国办发〔2025〕22号第五部分"] {
+    for n in ["总局令第44号", "全国失信惩戒措施基础清单2021", "失信被执行人名单规定", "国办发〔2025〕22号第五部分"]
+    {
         assert!(!verified(n), "{n} is unverified in the facts");
     }
-    for n in ["最高法限制高消费规定第三条", "国办发〔2020〕49号", "发展改革委令第36号", "民法典第二百零二条"] {
+    for n in ["最高法限制高消费规定第三条", "国办发〔2020〕49号", "发展改革委令第36号", "民法典第二百零二条"]
+    {
         assert!(verified(n), "{n} is verified in the facts");
     }
     for item in items(ItemKind::List).iter().chain(items(ItemKind::Measure).iter()) {

@@ -110,7 +110,12 @@ pub fn manifest_for(p: &Program) -> Manifest {
             })
             .collect(),
         notifications: (0..p.notifications.len())
-            .map(|i| NotificationInfo { name: format!("通报{i}"), recipients: vec![], condition: String::new(), citation: cite() })
+            .map(|i| NotificationInfo {
+                name: format!("通报{i}"),
+                recipients: vec![],
+                condition: String::new(),
+                citation: cite(),
+            })
             .collect(),
         grading: p.grading.as_ref().map(|g| GradingInfo {
             name: "分级".into(),
@@ -271,7 +276,10 @@ pub fn rich_program(rule: VersionRule) -> Program {
                     eq(Expr::Record(RecordField::Severity), Expr::Code(SERIOUS)),
                     Expr::InSet(rec_field(RecordField::Domain), vec![FOOD, ENV]),
                 ]),
-                Expr::And(vec![eq(Expr::Record(RecordField::Type), Expr::Code(JUDGMENT)), Expr::RecordHasFlags(FLAG_REFUSED)]),
+                Expr::And(vec![
+                    eq(Expr::Record(RecordField::Type), Expr::Code(JUDGMENT)),
+                    Expr::RecordHasFlags(FLAG_REFUSED),
+                ]),
             ]),
             period: Period::Regime(vec![0, 1]),
             repair_conditions: COND_DUTIES | COND_PLEDGE,
@@ -297,7 +305,11 @@ pub fn rich_program(rule: VersionRule) -> Program {
         List {
             criterion: Expr::And(vec![
                 eq(Expr::Record(RecordField::Type), Expr::Code(HONOUR)),
-                cmp(CmpOp::Ge, Expr::Record(RecordField::Date), Expr::AddDuration(Box::new(Expr::AsOf), d(-3, Unit::Year))),
+                cmp(
+                    CmpOp::Ge,
+                    Expr::Record(RecordField::Date),
+                    Expr::AddDuration(Box::new(Expr::AsOf), d(-3, Unit::Year)),
+                ),
             ]),
             period: Period::Fixed { minimum: None, maximum: d(36, Unit::Month) },
             repair_conditions: 0,
@@ -314,10 +326,7 @@ pub fn rich_program(rule: VersionRule) -> Program {
         Measure {
             trigger: Trigger::Condition(cmp(
                 CmpOp::Ge,
-                Expr::Count {
-                    condition: Box::new(penalty.clone()),
-                    within: Some(d(2, Unit::Year)),
-                },
+                Expr::Count { condition: Box::new(penalty.clone()), within: Some(d(2, Unit::Year)) },
                 Expr::Int(2),
             )),
             scenarios: vec![PROCUREMENT],
@@ -326,7 +335,10 @@ pub fn rich_program(rule: VersionRule) -> Program {
     p.incentives = vec![
         Incentive {
             clauses: vec![
-                Expr::Not(Box::new(Expr::Exists { condition: Box::new(penalty.clone()), within: Some(d(3, Unit::Year)) })),
+                Expr::Not(Box::new(Expr::Exists {
+                    condition: Box::new(penalty.clone()),
+                    within: Some(d(3, Unit::Year)),
+                })),
                 Expr::OnList(2),
                 Expr::InSet(Box::new(Expr::Subject(SubjectField::Kind)), vec![0, 3]),
             ],
@@ -335,21 +347,16 @@ pub fn rich_program(rule: VersionRule) -> Program {
     ];
     p.notifications = vec![
         Notification {
-            condition: Expr::And(vec![
-                Expr::OnList(0),
-                eq(Expr::Subject(SubjectField::Sector), Expr::Code(1)),
-            ]),
+            condition: Expr::And(vec![Expr::OnList(0), eq(Expr::Subject(SubjectField::Sector), Expr::Code(1))]),
         },
-        Notification { condition: Expr::Or(vec![Expr::HasRole(0b101), cmp(CmpOp::Ne, Expr::Scenario, Expr::Code(BIDDING))]) },
+        Notification {
+            condition: Expr::Or(vec![Expr::HasRole(0b101), cmp(CmpOp::Ne, Expr::Scenario, Expr::Code(BIDDING))]),
+        },
     ];
     p.grading = Some(Grading {
         levels: vec![
             Expr::OnList(0),
-            cmp(
-                CmpOp::Gt,
-                Expr::Count { condition: Box::new(penalty.clone()), within: None },
-                Expr::Int(0),
-            ),
+            cmp(CmpOp::Gt, Expr::Count { condition: Box::new(penalty.clone()), within: None }, Expr::Int(0)),
             Expr::Bool(true),
         ],
     });

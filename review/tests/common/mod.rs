@@ -1,7 +1,6 @@
 //! Test fixtures: small manifests and modules built in code. Documents and articles are labelled 测试 so no
 //! fixture can be mistaken for a real legal basis.
 #![allow(dead_code)]
-
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers outside #[test] fns
 
 use xince_abi::manifest::*;
@@ -12,7 +11,9 @@ pub fn citation(article: &str) -> Citation {
 }
 
 pub fn basis(name: &str, verified: bool) -> Basis {
-    Basis { name: name.into(), document: format!("{name}文号"), article: None, rank: "规范性文件".into(), verified }
+    Basis {
+        name: name.into(), document: format!("{name}文号"), article: None, rank: "规范性文件".into(), verified
+    }
 }
 
 pub fn manifest_v1() -> Manifest {
@@ -85,7 +86,11 @@ pub fn manifest_v1() -> Manifest {
         }],
         notifications: vec![],
         grading: None,
-        objection: Some(ObjectionInfo { deadline: Some("5工作日".into()), suspends_measures: true, citation: citation("第11条") }),
+        objection: Some(ObjectionInfo {
+            deadline: Some("5工作日".into()),
+            suspends_measures: true,
+            citation: citation("第11条"),
+        }),
         regimes: vec![],
         unverified: vec!["测试依据乙".into()],
     }

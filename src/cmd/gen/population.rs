@@ -58,7 +58,8 @@ pub mod vocab {
     ];
 
     /// The domains seed 002 §5 names for the black list (严重危害人民群众身体健康和生命安全).
-    pub const BLACKLIST_DOMAINS: [&str; 6] = ["食品药品", "生态环境", "工程质量", "安全生产", "消防安全", "强制性产品认证"];
+    pub const BLACKLIST_DOMAINS: [&str; 6] =
+        ["食品药品", "生态环境", "工程质量", "安全生产", "消防安全", "强制性产品认证"];
     /// Other domains records fall in.
     pub const OTHER_DOMAINS: [&str; 9] =
         ["税务", "金融", "价格", "招投标和政府采购", "劳动用工", "交通运输", "质量管理", "合同履行", "知识产权"];
@@ -265,7 +266,8 @@ impl SubjectDraw {
             self.blacklisting_record();
         }
         // A scenario on a third of the requests, so scenario filtering is exercised.
-        let scenario = if self.rng.chance(333) { self.rng.pick(&vocab::SCENARIOS).map(|s| s.to_string()) } else { None };
+        let scenario =
+            if self.rng.chance(333) { self.rng.pick(&vocab::SCENARIOS).map(|s| s.to_string()) } else { None };
         Request {
             as_of: as_of.to_string(),
             scenario,
@@ -439,7 +441,11 @@ impl SubjectDraw {
             // Every organisation has a 法定代表人; the others appear less often.
             let p = [1000, 350, 200, 80][i];
             if self.rng.chance(p) {
-                out.push(RelatedPerson { role: role.to_string(), id: self.person_id(), name: Some(self.person_name()) });
+                out.push(RelatedPerson {
+                    role: role.to_string(),
+                    id: self.person_id(),
+                    name: Some(self.person_name()),
+                });
             }
         }
         out
