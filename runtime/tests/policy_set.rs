@@ -26,7 +26,10 @@ fn module_for(
 }
 
 fn set() -> PolicySet {
-    let dir = std::env::temp_dir().join(format!("xince-policyset-{}", std::process::id()));
+    // One directory per call: tests run in parallel threads of one process.
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("xince-policyset-{}-{n}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let modules = [
