@@ -81,19 +81,8 @@ pub enum VersionRule {
     New,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Unit {
-    Day,
-    Month,
-    Year,
-    WorkDay,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Duration {
-    pub amount: i32,
-    pub unit: Unit,
-}
+/// Periods (`3年`, `6个月`, `30日`, `7工作日`) are the stdlib calendar's own type: one definition of a period.
+pub use xince_stdlib::calendar::{Duration, Unit};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Regime {

@@ -233,20 +233,6 @@ fn find_basis(scope: &Scope, text: &str) -> Option<usize> {
     })
 }
 
-/// Item kinds that are rules: they produce entries in a decision.
-fn is_rule(kind: ItemKind) -> bool {
-    matches!(
-        kind,
-        ItemKind::List
-            | ItemKind::Measure
-            | ItemKind::Incentive
-            | ItemKind::Grading
-            | ItemKind::Notification
-            | ItemKind::Objection
-            | ItemKind::Commitment
-    )
-}
-
 /// Every name an item mentions in its clause values (each path's full text and its last segment).
 fn mentioned_names(item: &Item, out: &mut BTreeSet<String>) {
     fn walk(e: &xince_lang::ast::Expr, out: &mut BTreeSet<String>) {
@@ -301,7 +287,7 @@ pub fn prune_unreferenced_stdlib_rules(
             }
             for (ii, item) in parsed.file.items.iter().enumerate() {
                 let named = item.name.as_ref().is_some_and(|n| referenced.contains(&n.text()));
-                if is_rule(item.kind) && named && kept.insert((fi, ii)) {
+                if item.kind.is_rule() && named && kept.insert((fi, ii)) {
                     mentioned_names(item, &mut referenced);
                     grew = true;
                 }
@@ -320,7 +306,7 @@ pub fn prune_unreferenced_stdlib_rules(
                 .items
                 .iter()
                 .enumerate()
-                .filter(|(ii, item)| *origin != Origin::Stdlib || !is_rule(item.kind) || kept.contains(&(fi, *ii)))
+                .filter(|(ii, item)| *origin != Origin::Stdlib || !item.kind.is_rule() || kept.contains(&(fi, *ii)))
                 .map(|(_, item)| item.clone())
                 .collect();
             (*file, *origin, items)

@@ -67,20 +67,6 @@ pub fn clause_spec(kind: ItemKind) -> (&'static [&'static str], &'static [&'stat
     }
 }
 
-/// Kinds of rules that must carry `出处`.
-pub fn is_rule(kind: ItemKind) -> bool {
-    matches!(
-        kind,
-        ItemKind::List
-            | ItemKind::Measure
-            | ItemKind::Incentive
-            | ItemKind::Grading
-            | ItemKind::Notification
-            | ItemKind::Objection
-            | ItemKind::Commitment
-    )
-}
-
 #[derive(Clone, Debug, PartialEq)]
 pub enum Ty {
     Bool,

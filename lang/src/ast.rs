@@ -66,6 +66,20 @@ impl ItemKind {
             ItemKind::Commitment => "承诺",
         }
     }
+    /// Rules produce entries in a decision and must carry `出处`; the other items are declarations.
+    pub fn is_rule(self) -> bool {
+        matches!(
+            self,
+            ItemKind::List
+                | ItemKind::Measure
+                | ItemKind::Incentive
+                | ItemKind::Grading
+                | ItemKind::Notification
+                | ItemKind::Objection
+                | ItemKind::Commitment
+        )
+    }
+
     /// The English alias.
     pub fn alias(self) -> &'static str {
         match self {
