@@ -723,18 +723,7 @@ pub fn decide(manifest: &Manifest, request: &Request, raw: &RawOutput) -> Decisi
             Some(l) => format!("because of list \"{l}\" ({rec_en})"),
             None => format!("because the condition \"{}\" holds", info.trigger),
         };
-        let basis_zh: Vec<String> = info
-            .basis
-            .iter()
-            .map(|b| {
-                format!(
-                    "《{}》{}{}",
-                    b.name,
-                    b.document,
-                    b.article.as_deref().map(|a| format!(" {a}")).unwrap_or_default()
-                )
-            })
-            .collect();
+        let basis_zh: Vec<String> = info.basis.iter().map(|b| b.label()).collect();
         let basis = if basis_zh.is_empty() { "（未载明）".to_string() } else { basis_zh.join("；") };
         let kind = format!("{}，{}", info.kind, if info.mandatory { "强制性" } else { "推荐性" });
         let kind_en = format!("{}, {}", info.kind, if info.mandatory { "mandatory" } else { "recommended" });

@@ -87,6 +87,21 @@ pub struct Basis {
     pub verified: bool,
 }
 
+impl Basis {
+    /// How a decision names the basis: `《名称》` then the 文号 when it differs from the name, then the article.
+    pub fn label(&self) -> String {
+        let mut s = format!("《{}》", self.name);
+        if !self.document.is_empty() && self.document != self.name {
+            s.push_str(&self.document);
+        }
+        if let Some(article) = &self.article {
+            s.push(' ');
+            s.push_str(article);
+        }
+        s
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ListInfo {
     pub name: String,

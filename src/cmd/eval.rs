@@ -353,7 +353,7 @@ pub fn render_text(d: &Decision, lang: Lang) -> String {
             m.until.as_deref().map(|u| format!("  → {u}")).unwrap_or_default()
         ));
         line(format!("      {}{}", t("对象：", "targets: "), who.join("、")));
-        let basis: Vec<String> = m.basis.iter().map(|b| format!("《{}》{}", b.name, b.document)).collect();
+        let basis: Vec<String> = m.basis.iter().map(|b| b.label()).collect();
         line(format!(
             "      {}{}  {}{}",
             t("依据：", "basis: "),
