@@ -1,4 +1,4 @@
-//! The typed form of an encoded request ([`Input`]) and its ABI v1 byte encoding. The reference interpreter
+//! The typed form of an encoded request ([`Input`]) and its ABI v2 byte encoding. The reference interpreter
 //! reads [`Input`] directly; the wasm runtime writes [`Input::to_bytes`] into module memory.
 
 use crate::date::DayNumber;
@@ -95,21 +95,22 @@ impl Input {
         put_i32(buf, h::SUBJECT_SECTOR, self.subject_sector);
         put_u32(buf, h::RELATED_ROLES, self.related_roles);
         put_u32(buf, h::RECORD_COUNT, self.records.len() as u32);
-        for (i, rec) in self.records.iter().enumerate() {
-            let base = layout::INPUT_HEADER_SIZE + i * layout::RECORD_SIZE;
-            put_i32(buf, base + r::TYPE, rec.record_type);
-            put_i32(buf, base + r::DOMAIN, rec.domain);
-            put_i32(buf, base + r::SEVERITY, rec.severity);
-            put_i32(buf, base + r::GRADE, rec.grade);
-            put_i32(buf, base + r::DATE, rec.date);
-            put_i32(buf, base + r::OBJECTION_FILED, rec.objection_filed);
-            put_i32(buf, base + r::OBJECTION_RESOLVED, rec.objection_resolved);
-            put_i32(buf, base + r::OBJECTION_UPHELD, rec.objection_upheld as i32);
-            put_i32(buf, base + r::REPAIR_DATE, rec.repair_date);
-            put_i32(buf, base + r::PROCEDURE, rec.procedure);
-            put_u64(buf, base + r::AMOUNT, rec.amount.to_bits());
-            put_u64(buf, base + r::FLAGS, rec.flags);
-            put_u64(buf, base + r::REPAIR_CONDITIONS, rec.repair_conditions);
+        // One 64-byte chunk per record: constant offsets into a chunk of known size need no bounds checks.
+        let records = buf[layout::INPUT_HEADER_SIZE..].chunks_exact_mut(layout::RECORD_SIZE);
+        for (rec, buf) in self.records.iter().zip(records) {
+            put_i32(buf, r::TYPE, rec.record_type);
+            put_i32(buf, r::DOMAIN, rec.domain);
+            put_i32(buf, r::SEVERITY, rec.severity);
+            put_i32(buf, r::GRADE, rec.grade);
+            put_i32(buf, r::DATE, rec.date);
+            put_i32(buf, r::OBJECTION_FILED, rec.objection_filed);
+            put_i32(buf, r::OBJECTION_RESOLVED, rec.objection_resolved);
+            put_i32(buf, r::OBJECTION_UPHELD, rec.objection_upheld as i32);
+            put_i32(buf, r::REPAIR_DATE, rec.repair_date);
+            put_i32(buf, r::PROCEDURE, rec.procedure);
+            put_u64(buf, r::AMOUNT, rec.amount.to_bits());
+            put_u64(buf, r::FLAGS, rec.flags);
+            put_u64(buf, r::REPAIR_CONDITIONS, rec.repair_conditions);
         }
         true
     }

@@ -1,4 +1,4 @@
-//! Byte layout of ABI v1 (all integers little-endian). The prose version, with rationale, is `docs/abi.md`.
+//! Byte layout of ABI v2 (unchanged since v1) (all integers little-endian). The prose version, with rationale, is `docs/abi.md`.
 //!
 //! Input  = [`INPUT_HEADER_SIZE`]-byte header, then `record_count` records of [`RECORD_SIZE`] bytes.
 //! Output = [`OUTPUT_HEADER_SIZE`]-byte header, then the list, measure, incentive, notification and objection

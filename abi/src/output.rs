@@ -1,4 +1,4 @@
-//! The typed form of a module's raw answer ([`RawOutput`]) and its ABI v1 byte encoding. Both engines produce
+//! The typed form of a module's raw answer ([`RawOutput`]) and its ABI v2 byte encoding. Both engines produce
 //! a `RawOutput`: the interpreter directly, the wasm runtime by [`RawOutput::from_bytes`], which validates
 //! everything a hostile or broken module could get wrong.
 
@@ -39,6 +39,7 @@ pub struct ObjectionOutcome {
     pub status: ObjectionStatus,
 }
 
+/// `Default` is the empty answer (no sections, no grade): a buffer for [`RawOutput::decode_from`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RawOutput {
     pub lists: Vec<ListOutcome>,
@@ -47,6 +48,19 @@ pub struct RawOutput {
     pub notifications: Vec<bool>,
     pub grade: i32,
     pub objections: Vec<ObjectionOutcome>,
+}
+
+impl Default for RawOutput {
+    fn default() -> Self {
+        RawOutput {
+            lists: Vec::new(),
+            measures: Vec::new(),
+            incentives: Vec::new(),
+            notifications: Vec::new(),
+            grade: -1,
+            objections: Vec::new(),
+        }
+    }
 }
 
 /// The shape a module's answer must have, taken from its manifest.
@@ -153,6 +167,14 @@ impl RawOutput {
 
     /// Decodes and validates an answer against the shape the manifest promises.
     pub fn from_bytes(buf: &[u8], shape: OutputShape) -> Result<Self, OutputDecodeError> {
+        let mut out = RawOutput::default();
+        out.decode_from(buf, shape)?;
+        Ok(out)
+    }
+
+    /// [`RawOutput::from_bytes`] into `self`, reusing its vectors (a host evaluating in a loop allocates
+    /// nothing once they have grown). On error `self` holds an unspecified partial answer.
+    pub fn decode_from(&mut self, buf: &[u8], shape: OutputShape) -> Result<(), OutputDecodeError> {
         use crate::layout::{
             incentive_entry as ie, list_entry as le, measure_entry as me, objection_entry as oe, output_header as oh,
         };
@@ -214,14 +236,13 @@ impl RawOutput {
             }
         };
         let mut at = layout::OUTPUT_HEADER_SIZE;
-        let mut out = RawOutput {
-            lists: Vec::with_capacity(lists),
-            measures: Vec::with_capacity(measures),
-            incentives: Vec::with_capacity(incentives),
-            notifications: Vec::with_capacity(notifications),
-            grade,
-            objections: Vec::with_capacity(objections),
-        };
+        let out = self;
+        out.lists.clear();
+        out.measures.clear();
+        out.incentives.clear();
+        out.notifications.clear();
+        out.objections.clear();
+        out.grade = grade;
         for i in 0..lists {
             let s = get_i32(buf, at + le::STATUS);
             let status = ListStatus::from_code(s).ok_or(OutputDecodeError::BadValue {
@@ -305,6 +326,6 @@ impl RawOutput {
             out.objections.push(ObjectionOutcome { record, due: get_i32(buf, at + oe::DUE), status });
             at += layout::OBJECTION_ENTRY_SIZE;
         }
-        Ok(out)
+        Ok(())
     }
 }

@@ -34,16 +34,14 @@ pub const ERROR_HEADER: i32 = 16;
 /// Where the calendar bits start.
 pub const CALENDAR_BASE: i32 = 48;
 
-/// Export names (ABI v1).
+/// Export names (ABI v2).
 pub mod exports {
     pub const MEMORY: &str = "memory";
     pub const ABI_VERSION: &str = "xince_abi_version";
     pub const ALLOC: &str = "xince_alloc";
     pub const EVALUATE: &str = "xince_evaluate";
-    pub const OUTPUT_PTR: &str = "xince_output_ptr";
-    pub const OUTPUT_LEN: &str = "xince_output_len";
     /// Every export, in the order the module declares them.
-    pub const ALL: [&str; 6] = [MEMORY, ABI_VERSION, ALLOC, EVALUATE, OUTPUT_PTR, OUTPUT_LEN];
+    pub const ALL: [&str; 4] = [MEMORY, ABI_VERSION, ALLOC, EVALUATE];
 }
 
 /// Why a program cannot be compiled.
@@ -69,18 +67,15 @@ impl std::error::Error for CodegenError {}
 // Function indexes.
 const F_ALLOC: u32 = 0;
 const F_EVALUATE: u32 = 1;
-const F_OUTPUT_PTR: u32 = 2;
-const F_OUTPUT_LEN: u32 = 3;
-const F_ADD_MONTHS: u32 = 4;
-const F_ADD_WORKDAYS: u32 = 5;
+const F_ADD_MONTHS: u32 = 2;
+const F_ADD_WORKDAYS: u32 = 3;
 // Type indexes.
 const T_I32_I32: u32 = 0;
 const T_I32X2_I32: u32 = 1;
-const T_VOID_I32: u32 = 2;
+/// `xince_evaluate`: `(ptr, len) -> (status, output ptr, output len)`, one call per decision.
+const T_EVALUATE: u32 = 2;
 // Global indexes.
 const G_ABI_VERSION: u32 = 0;
-const G_OUTPUT_PTR: u32 = 1;
-const G_OUTPUT_LEN: u32 = 2;
 
 /// Returned by the working-day helper when it leaves the calendar.
 const WORKDAY_OUT_OF_RANGE: i32 = i32::MIN;
@@ -104,11 +99,11 @@ pub fn emit(program: &Program) -> Result<Vec<u8>, CodegenError> {
     let mut types = TypeSection::new();
     types.ty().function([ValType::I32], [ValType::I32]);
     types.ty().function([ValType::I32, ValType::I32], [ValType::I32]);
-    types.ty().function([], [ValType::I32]);
+    types.ty().function([ValType::I32, ValType::I32], [ValType::I32, ValType::I32, ValType::I32]);
     module.section(&types);
 
     let mut functions = FunctionSection::new();
-    for ty in [T_I32_I32, T_I32X2_I32, T_VOID_I32, T_VOID_I32, T_I32X2_I32, T_I32X2_I32] {
+    for ty in [T_I32_I32, T_EVALUATE, T_I32X2_I32, T_I32X2_I32] {
         functions.function(ty);
     }
     module.section(&functions);
@@ -126,10 +121,7 @@ pub fn emit(program: &Program) -> Result<Vec<u8>, CodegenError> {
 
     let mut globals = GlobalSection::new();
     let constant = GlobalType { val_type: ValType::I32, mutable: false, shared: false };
-    let variable = GlobalType { val_type: ValType::I32, mutable: true, shared: false };
     globals.global(constant, &ConstExpr::i32_const(xince_abi::ABI_VERSION as i32));
-    globals.global(variable, &ConstExpr::i32_const(ERROR_HEADER));
-    globals.global(variable, &ConstExpr::i32_const(0));
     module.section(&globals);
 
     let mut export = ExportSection::new();
@@ -137,15 +129,11 @@ pub fn emit(program: &Program) -> Result<Vec<u8>, CodegenError> {
     export.export(exports::ABI_VERSION, ExportKind::Global, G_ABI_VERSION);
     export.export(exports::ALLOC, ExportKind::Func, F_ALLOC);
     export.export(exports::EVALUATE, ExportKind::Func, F_EVALUATE);
-    export.export(exports::OUTPUT_PTR, ExportKind::Func, F_OUTPUT_PTR);
-    export.export(exports::OUTPUT_LEN, ExportKind::Func, F_OUTPUT_LEN);
     module.section(&export);
 
     let mut code = CodeSection::new();
     code.function(&alloc_function(input_base, &layout));
     code.function(&Gen::new(program, &layout).evaluate_function()?);
-    code.function(&global_getter(G_OUTPUT_PTR));
-    code.function(&global_getter(G_OUTPUT_LEN));
     code.function(&add_months_function());
     code.function(&add_workdays_function(program));
     module.section(&code);
@@ -201,12 +189,6 @@ impl OutputLayout {
     fn measure(&self, m: usize, field: usize) -> u64 {
         self.measures + (m * MEASURE_ENTRY_SIZE + field) as u64
     }
-}
-
-fn global_getter(global: u32) -> Function {
-    let mut f = Function::new([]);
-    f.instructions().global_get(global).end();
-    f
 }
 
 /// Ensures memory holds `bytes` (an i64 on the stack); leaves 1 on success, 0 when the cap refuses.
@@ -628,9 +610,7 @@ impl<'p> Gen<'p> {
         self.s().local_get(out).local_get(cursor).local_get(out).i32_sub().i32_const(fixed as i32).i32_sub();
         self.s().i32_const(OBJECTION_ENTRY_SIZE as i32).i32_div_u().i32_store(mem(oh::OBJECTION_COUNT as u64, 2));
         self.s().local_get(out).i32_const(-1).i32_store(mem(oh::ERROR_DETAIL as u64, 2));
-        self.s().local_get(out).global_set(G_OUTPUT_PTR);
-        self.s().local_get(cursor).local_get(out).i32_sub().global_set(G_OUTPUT_LEN);
-        self.s().i32_const(0).return_();
+        self.s().i32_const(0).local_get(out).local_get(cursor).local_get(out).i32_sub().return_();
         self.end();
 
         // Failure: the code is on the stack; write the error header.
@@ -651,9 +631,7 @@ impl<'p> Gen<'p> {
             s.i32_const(e + at as i32).i32_const(v).i32_store(mem(0, 2));
         }
         s.i32_const(e + oh::ERROR_DETAIL as i32).local_get(err_record).i32_store(mem(0, 2));
-        s.i32_const(e).global_set(G_OUTPUT_PTR);
-        s.i32_const(layout::OUTPUT_HEADER_SIZE as i32).global_set(G_OUTPUT_LEN);
-        s.local_get(code).end();
+        s.local_get(code).i32_const(e).i32_const(layout::OUTPUT_HEADER_SIZE as i32).end();
 
         let mut f = Function::new_with_locals_types(self.locals.iter().copied());
         f.raw(self.code.iter().copied());

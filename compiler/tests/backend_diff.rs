@@ -196,7 +196,7 @@ fn bad_input_bytes() {
     magic[0] = b'Y';
     assert_eq!(wasm.run_bytes(&magic, 1), bad);
     let mut version = good.clone();
-    version[4] = 2;
+    version[4] = xince_abi::ABI_VERSION as u8 + 1;
     assert_eq!(wasm.run_bytes(&version, 1), bad);
     assert_eq!(wasm.run_bytes(&good[..good.len() - 1], 1), bad, "truncated record");
     assert_eq!(wasm.run_bytes(&good[..16], 0), bad, "shorter than the header");

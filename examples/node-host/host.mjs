@@ -11,7 +11,7 @@ const NO_DATE = 0x7fffffff;
 const NO_CODE = -1;
 const INPUT_MAGIC = 0x434e4958; // "XINC"
 const OUTPUT_MAGIC = 0x54554f58; // "XOUT"
-const ABI_VERSION = 1;
+const ABI_VERSION = 2;
 const RECORD_SIZE = 64;
 const LIST_STATUS = ["not_listed", "active", "suspended", "expired", "repaired", "overridden", "revoked"];
 const MEASURE_STATUS = ["not_applicable", "active", "suspended", "ended", "other_scenario"];
@@ -146,12 +146,13 @@ async function main(argv) {
     const ptr = exports.xince_alloc(input.length);
     if (ptr <= 0) throw new Error("xince_alloc refused the input");
     new Uint8Array(exports.memory.buffer, ptr, input.length).set(input);
-    const status = exports.xince_evaluate(ptr, input.length);
+    // ABI v2: one call answers [status, output pointer, output length].
+    const [status, outPtr, outLen] = exports.xince_evaluate(ptr, input.length);
     const result = { request: path };
     if (status !== 0) {
       result.error = ERRORS[status] ?? `E_UNKNOWN_${status}`;
     } else {
-      const raw = new Uint8Array(exports.memory.buffer, exports.xince_output_ptr(), exports.xince_output_len());
+      const raw = new Uint8Array(exports.memory.buffer, outPtr, outLen);
       Object.assign(result, decode(manifest, raw));
     }
     console.log(JSON.stringify(sortKeys(result)));

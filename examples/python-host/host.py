@@ -21,7 +21,7 @@ NO_DATE = 0x7FFFFFFF
 NO_CODE = -1
 INPUT_MAGIC = struct.unpack("<I", b"XINC")[0]
 OUTPUT_MAGIC = struct.unpack("<I", b"XOUT")[0]
-ABI_VERSION = 1
+ABI_VERSION = 2
 RECORD_SIZE = 64
 LIST_STATUS = ["not_listed", "active", "suspended", "expired", "repaired", "overridden", "revoked"]
 MEASURE_STATUS = ["not_applicable", "active", "suspended", "ended", "other_scenario"]
@@ -153,11 +153,10 @@ class Host:
         if ptr <= 0:
             raise ValueError("xince_alloc refused the input")
         memory.write(store, data, ptr)
-        status = exports["xince_evaluate"](store, ptr, len(data))
+        # ABI v2: one call answers (status, output pointer, output length).
+        status, out_ptr, out_len = exports["xince_evaluate"](store, ptr, len(data))
         if status != 0:
             return {"error": ERRORS.get(status, f"E_UNKNOWN_{status}")}
-        out_ptr = exports["xince_output_ptr"](store)
-        out_len = exports["xince_output_len"](store)
         raw = memory.read(store, out_ptr, out_ptr + out_len)
         return self.decode(bytes(raw))
 

@@ -102,11 +102,13 @@ impl Runtime {
                 .max_core_instance_size(1 << 20)
                 .table_elements(10_000);
             wasm.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
-            // Reserve only the cap per slot (plus a guard), not 4 GiB: the pool stays small.
-            wasm.memory_reservation(config.memory_limit_bytes as u64);
-            wasm.memory_guard_size(64 << 10);
-            wasm.memory_reservation_for_growth(0);
         }
+        // Every memory is a 4 GiB virtual reservation plus a guard region (wasmtime's default on 64-bit hosts),
+        // so a 32-bit wasm address can never leave it and the generated code carries no bounds checks: about a
+        // quarter of a decision's cost with a smaller reservation. It is address space, not memory: the cap
+        // (`memory_limit_bytes`) still limits what a module can commit.
+        wasm.memory_reservation(4 << 30);
+        wasm.memory_reservation_for_growth(0);
         let engine = Engine::new(&wasm).map_err(|e| RuntimeInitError(e.to_string()))?;
         let ticker_stop = Arc::new(AtomicBool::new(false));
         if config.deadline.is_some() {
@@ -220,9 +222,12 @@ fn check_exports(module: &Module) -> Result<(), LoadError> {
         }
     }
     func("xince_alloc", &[ValType::I32], &[ValType::I32], "func (i32) -> i32")?;
-    func("xince_evaluate", &[ValType::I32, ValType::I32], &[ValType::I32], "func (i32, i32) -> i32")?;
-    func("xince_output_ptr", &[], &[ValType::I32], "func () -> i32")?;
-    func("xince_output_len", &[], &[ValType::I32], "func () -> i32")?;
+    func(
+        "xince_evaluate",
+        &[ValType::I32, ValType::I32],
+        &[ValType::I32, ValType::I32, ValType::I32],
+        "func (i32, i32) -> (i32, i32, i32)",
+    )?;
     Ok(())
 }
 
@@ -244,9 +249,11 @@ struct Slot {
     memory: Memory,
     abi_version: wasmtime::Global,
     alloc: TypedFunc<i32, i32>,
-    evaluate: TypedFunc<(i32, i32), i32>,
-    output_ptr: TypedFunc<(), i32>,
-    output_len: TypedFunc<(), i32>,
+    /// `(ptr, len) -> (status, output ptr, output len)`: the one call per decision.
+    evaluate: TypedFunc<(i32, i32), (i32, i32, i32)>,
+    /// The input area `xince_alloc` last granted (ABI v2: valid for any later input up to its size).
+    input_ptr: i32,
+    input_capacity: usize,
 }
 
 struct PolicyInner {
@@ -288,8 +295,8 @@ impl PolicyInner {
                 .ok_or_else(|| missing("xince_abi_version"))?,
             alloc: instance.get_typed_func(&mut store, "xince_alloc").map_err(typed)?,
             evaluate: instance.get_typed_func(&mut store, "xince_evaluate").map_err(typed)?,
-            output_ptr: instance.get_typed_func(&mut store, "xince_output_ptr").map_err(typed)?,
-            output_len: instance.get_typed_func(&mut store, "xince_output_len").map_err(typed)?,
+            input_ptr: 0,
+            input_capacity: 0,
             store,
         })
     }
@@ -311,10 +318,7 @@ impl PolicyInner {
     fn take(&self) -> Result<Slot, EvalError> {
         let reused = self.idle.lock().ok().and_then(|mut v| v.pop());
         match reused {
-            Some(mut slot) => {
-                self.arm(&mut slot.store)?;
-                Ok(slot)
-            }
+            Some(slot) => Ok(slot),
             None => self.instantiate(),
         }
     }
@@ -342,17 +346,39 @@ impl PolicyInner {
         }
     }
 
+    /// Asks the module for an input area of at least `len` bytes, unless the last one granted is big enough.
+    fn reserve_input(&self, slot: &mut Slot, len: usize) -> Result<i32, EvalError> {
+        if len <= slot.input_capacity && slot.input_ptr != 0 {
+            return Ok(slot.input_ptr);
+        }
+        let too_large = || EvalError::Module { code: EvalErrorCode::InputTooLarge, record: None };
+        // Room to spare, so a subject with a few more records than the last does not call again.
+        let wanted = len.max(slot.input_capacity.saturating_mul(2)).max(MIN_INPUT_AREA);
+        let mut ask = i32::try_from(wanted).unwrap_or(i32::MAX);
+        let mut ptr = slot.alloc.call(&mut slot.store, ask).map_err(|e| self.classify(slot, e))?;
+        if ptr == 0 && (ask as usize) > len {
+            // The spare room did not fit under the memory cap: ask for exactly what this input needs.
+            ask = i32::try_from(len).map_err(|_| too_large())?;
+            ptr = slot.alloc.call(&mut slot.store, ask).map_err(|e| self.classify(slot, e))?;
+        }
+        if ptr == 0 {
+            // The ABI's allocator returns 0 when the input does not fit.
+            return Err(too_large());
+        }
+        slot.input_ptr = ptr;
+        slot.input_capacity = ask as usize;
+        Ok(ptr)
+    }
+
     /// One evaluation on one instance: the input is encoded straight into guest memory and the answer decoded
-    /// straight from it (no intermediate copies: this is the per-decision hot path).
-    fn run(&self, slot: &mut Slot, input: &Input) -> Result<RawOutput, EvalError> {
+    /// straight from it into `out` (no intermediate copies, no allocation once `out` has grown: this is the
+    /// per-decision hot path, one wasm call).
+    fn run(&self, slot: &mut Slot, input: &Input, out: &mut RawOutput) -> Result<(), EvalError> {
+        self.arm(&mut slot.store)?;
         let encoded_len = input.encoded_len();
         let len = i32::try_from(encoded_len)
             .map_err(|_| EvalError::Module { code: EvalErrorCode::InputTooLarge, record: None })?;
-        let ptr = slot.alloc.call(&mut slot.store, len).map_err(|e| self.classify(slot, e))?;
-        if ptr == 0 && len > 0 {
-            // The ABI's allocator returns 0 when the input does not fit.
-            return Err(EvalError::Module { code: EvalErrorCode::InputTooLarge, record: None });
-        }
+        let ptr = self.reserve_input(slot, encoded_len)?;
         let at = ptr as u32 as usize;
         let target = at.checked_add(encoded_len).and_then(|end| slot.memory.data_mut(&mut slot.store).get_mut(at..end));
         if !target.is_some_and(|buf| input.write_into(buf)) {
@@ -360,9 +386,9 @@ impl PolicyInner {
                 "xince_alloc 返回的地址 {ptr} 超出内存 / xince_alloc returned {ptr}, outside memory"
             )));
         }
-        let status = slot.evaluate.call(&mut slot.store, (ptr, len)).map_err(|e| self.classify(slot, e))?;
-        let out_ptr = slot.output_ptr.call(&mut slot.store, ()).map_err(|e| self.classify(slot, e))? as u32 as usize;
-        let out_len = slot.output_len.call(&mut slot.store, ()).map_err(|e| self.classify(slot, e))? as u32 as usize;
+        let (status, out_ptr, out_len) =
+            slot.evaluate.call(&mut slot.store, (ptr, len)).map_err(|e| self.classify(slot, e))?;
+        let (out_ptr, out_len) = (out_ptr as u32 as usize, out_len as u32 as usize);
         let data = slot.memory.data(&slot.store);
         let answer = out_ptr.checked_add(out_len).and_then(|end| data.get(out_ptr..end));
         if status != 0 {
@@ -381,7 +407,68 @@ impl PolicyInner {
                 "输出区间 [{out_ptr}, +{out_len}) 超出内存 / output range [{out_ptr}, +{out_len}) is outside memory"
             ))
         })?;
-        Ok(RawOutput::from_bytes(answer, self.manifest.output_shape(input.records.len()))?)
+        Ok(out.decode_from(answer, self.manifest.output_shape(input.records.len()))?)
+    }
+
+    /// Runs one evaluation on `slot`, which is `None` when the previous instance had to be dropped; a fresh
+    /// instance replaces it. After a trap, a limit or a malformed answer the instance is dropped (a module
+    /// that answers nonsense once is not trusted with the next request); module error codes are clean returns
+    /// and keep it.
+    fn run_in(&self, slot: &mut Option<Slot>, input: &Input, out: &mut RawOutput) -> Result<(), EvalError> {
+        let live = match slot {
+            Some(live) => live,
+            None => slot.insert(self.take()?),
+        };
+        let result = self.run(live, input, out);
+        if matches!(result, Err(ref e) if !matches!(e, EvalError::Module { .. })) {
+            *slot = None;
+        }
+        result
+    }
+}
+
+/// Smallest input area asked of `xince_alloc` (room for 1 000 records): most subjects never ask twice.
+const MIN_INPUT_AREA: usize = layout::INPUT_HEADER_SIZE + 1000 * layout::RECORD_SIZE;
+
+/// One thread's handle on a policy: owns an instance for as long as it lives, so a loop of evaluations pays
+/// no lock and no instance hand-over per decision (`Policy::evaluate*` take one from the shared pool per
+/// call). Get one with [`Policy::evaluator`]; the instance returns to the pool when it is dropped.
+pub struct Evaluator {
+    policy: Policy,
+    slot: Option<Slot>,
+}
+
+impl Evaluator {
+    /// Evaluates an already encoded input into `out`, reusing its vectors (the allocation-free path).
+    pub fn evaluate_raw_into(&mut self, input: &Input, out: &mut RawOutput) -> Result<(), EvalError> {
+        self.policy.inner.run_in(&mut self.slot, input, out)
+    }
+
+    /// Evaluates an already encoded input and validates the answer against the manifest's shape.
+    pub fn evaluate_raw(&mut self, input: &Input) -> Result<RawOutput, EvalError> {
+        let mut out = RawOutput::default();
+        self.evaluate_raw_into(input, &mut out)?;
+        Ok(out)
+    }
+
+    /// Encodes the request against the module's vocabularies, evaluates it and decodes the decision.
+    pub fn evaluate(&mut self, request: &Request) -> Result<Decision, EvalError> {
+        let manifest = &self.policy.inner.manifest;
+        let input = encode_request(manifest, request)?;
+        let raw = self.evaluate_raw(&input)?;
+        Ok(decide(&self.policy.inner.manifest, request, &raw))
+    }
+
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+}
+
+impl Drop for Evaluator {
+    fn drop(&mut self) {
+        if let Some(slot) = self.slot.take() {
+            self.policy.inner.release(slot);
+        }
     }
 }
 
@@ -395,23 +482,15 @@ impl Policy {
         &self.inner.sha256
     }
 
-    /// Evaluates an already encoded input and validates the answer against the manifest's shape.
+    /// A handle that keeps one instance for a loop of evaluations on this thread (see [`Evaluator`]).
+    pub fn evaluator(&self) -> Evaluator {
+        Evaluator { policy: self.clone(), slot: None }
+    }
+
+    /// Evaluates an already encoded input and validates the answer against the manifest's shape (one
+    /// instance from the shared pool for this call; [`Policy::evaluator`] keeps one across calls).
     pub fn evaluate_raw(&self, input: &Input) -> Result<RawOutput, EvalError> {
-        let mut slot = self.inner.take()?;
-        match self.inner.run(&mut slot, input) {
-            Ok(raw) => {
-                self.inner.release(slot);
-                Ok(raw)
-            }
-            // Module error codes are clean returns: the instance stays usable.
-            Err(e @ EvalError::Module { .. }) => {
-                self.inner.release(slot);
-                Err(e)
-            }
-            // Traps, limits, bad pointers, unknown statuses, malformed answers: the instance is dropped here (a
-            // module that answers nonsense once is not trusted with the next request).
-            Err(e) => Err(e),
-        }
+        self.evaluator().evaluate_raw(input)
     }
 
     /// Encodes the request against this module's vocabularies, evaluates it and decodes the decision.

@@ -12,16 +12,15 @@ use xince_abi::layout::{ListStatus, MeasureStatus};
 use xince_abi::output::RawOutput;
 use xince_runtime::{EvalError, LoadError, Runtime, RuntimeConfig};
 
-/// The good module's exports with `xince_evaluate` replaced by `body` (which may use `$p` and `$len`).
+/// The good module's exports with `xince_evaluate`'s status computed by `body` (which may use `$p` and
+/// `$len`); the answer is claimed at 32768, 92 bytes long.
 fn with_evaluate(body: &str) -> String {
     format!(
         r#"(module
   (memory (export "memory") 1 1024)
-  (global (export "xince_abi_version") i32 (i32.const 1))
+  (global (export "xince_abi_version") i32 (i32.const 2))
   (func (export "xince_alloc") (param i32) (result i32) (i32.const 1024))
-  (func (export "xince_output_ptr") (result i32) (i32.const 32768))
-  (func (export "xince_output_len") (result i32) (i32.const 92))
-  (func (export "xince_evaluate") (param $p i32) (param $len i32) (result i32) {body}))"#
+  (func (export "xince_evaluate") (param $p i32) (param $len i32) (result i32 i32 i32) {body} (i32.const 32768) (i32.const 92)))"#
     )
 }
 
@@ -31,11 +30,9 @@ fn answering(bytes: &[u8]) -> Vec<u8> {
     let wat = format!(
         r#"(module
   (memory (export "memory") 1 1)
-  (global (export "xince_abi_version") i32 (i32.const 1))
+  (global (export "xince_abi_version") i32 (i32.const 2))
   (func (export "xince_alloc") (param i32) (result i32) (i32.const 1024))
-  (func (export "xince_output_ptr") (result i32) (i32.const 32768))
-  (func (export "xince_output_len") (result i32) (i32.const {len}))
-  (func (export "xince_evaluate") (param i32 i32) (result i32) (i32.const 0))
+  (func (export "xince_evaluate") (param i32 i32) (result i32 i32 i32) (i32.const 0) (i32.const 32768) (i32.const {len}))
   (data (i32.const 32768) "{escaped}"))"#,
         len = bytes.len()
     );
@@ -147,16 +144,16 @@ fn unknown_import_is_refused() {
 #[test]
 fn wrong_abi_version_global_is_refused() {
     let wat = with_evaluate("(i32.const 0)").replace(
-        "(i32.const 1))\n  (func (export \"xince_alloc\")",
         "(i32.const 2))\n  (func (export \"xince_alloc\")",
+        "(i32.const 1))\n  (func (export \"xince_alloc\")",
     );
     let err = runtime().load(&module(&wat, MANIFEST_JSON)).err().unwrap();
-    assert_eq!(err, LoadError::AbiVersionGlobal { found: 2 });
+    assert_eq!(err, LoadError::AbiVersionGlobal { found: 1 });
 }
 
 #[test]
 fn wrong_manifest_abi_version_is_refused() {
-    let manifest = MANIFEST_JSON.replacen("\"abi_version\": 1", "\"abi_version\": 7", 1);
+    let manifest = MANIFEST_JSON.replacen("\"abi_version\": 2", "\"abi_version\": 7", 1);
     let err = runtime().load(&module(GOOD_WAT, &manifest)).err().unwrap();
     assert_eq!(err, LoadError::ManifestAbiVersion { found: 7 });
 }
@@ -180,10 +177,21 @@ fn garbage_manifest_and_bytes_are_refused() {
 
 #[test]
 fn missing_or_mistyped_exports_are_refused() {
-    let wat = with_evaluate("(i32.const 0)").replace("(export \"xince_output_len\")", "");
+    let wat = with_evaluate("(i32.const 0)").replace("(export \"xince_evaluate\")", "");
     assert_eq!(
         runtime().load(&module(&wat, MANIFEST_JSON)).err().unwrap(),
-        LoadError::MissingExport { name: "xince_output_len" }
+        LoadError::MissingExport { name: "xince_evaluate" }
+    );
+    // An ABI v1 `xince_evaluate` (status only) is refused by name and expected signature.
+    let wat = with_evaluate("(i32.const 0)")
+        .replace("(result i32 i32 i32) (i32.const 0) (i32.const 32768) (i32.const 92)", "(result i32) (i32.const 0)");
+    let err = runtime().load(&module(&wat, MANIFEST_JSON)).err().unwrap();
+    assert!(
+        matches!(
+            err,
+            LoadError::WrongExportType { name: "xince_evaluate", expected: "func (i32, i32) -> (i32, i32, i32)", .. }
+        ),
+        "{err:?}"
     );
     let wat = with_evaluate("(i32.const 0)")
         .replace("(param i32) (result i32) (i32.const 1024)", "(param i64) (result i32) (i32.const 1024)");
@@ -234,7 +242,8 @@ fn malformed_answers_are_reported() {
 
 #[test]
 fn output_pointer_outside_memory_is_reported() {
-    let wat = with_evaluate("(i32.const 0)").replace("(result i32) (i32.const 32768)", "(result i32) (i32.const -16)");
+    let wat =
+        with_evaluate("(i32.const 0)").replace("(i32.const 32768) (i32.const 92)", "(i32.const -16) (i32.const 92)");
     let err = runtime().load(&module(&wat, MANIFEST_JSON)).unwrap().evaluate(&request()).unwrap_err();
     assert!(matches!(err, EvalError::MalformedAnswer(_)), "{err:?}");
 }

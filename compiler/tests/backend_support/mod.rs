@@ -176,7 +176,7 @@ pub fn blank_program() -> Program {
 fn empty() -> Program {
     Program {
         manifest: Manifest {
-            abi_version: 1,
+            abi_version: xince_abi::ABI_VERSION,
             compiler_version: String::new(),
             source_hash: String::new(),
             policy: PolicyInfo {
@@ -421,13 +421,10 @@ impl Wasm {
         let f = self.instance.get_typed_func::<i32, i32>(&self.store, name).unwrap();
         f.call(&mut self.store, a).unwrap()
     }
-    fn call2(&mut self, name: &str, a: i32, b: i32) -> i32 {
-        let f = self.instance.get_typed_func::<(i32, i32), i32>(&self.store, name).unwrap();
-        f.call(&mut self.store, (a, b)).unwrap()
-    }
-    fn call0(&mut self, name: &str) -> i32 {
-        let f = self.instance.get_typed_func::<(), i32>(&self.store, name).unwrap();
-        f.call(&mut self.store, ()).unwrap()
+    /// `xince_evaluate(ptr, len) -> (status, output ptr, output len)`.
+    fn evaluate(&mut self, ptr: i32, len: i32) -> (i32, i32, i32) {
+        let f = self.instance.get_typed_func::<(i32, i32), (i32, i32, i32)>(&self.store, "xince_evaluate").unwrap();
+        f.call(&mut self.store, (ptr, len)).unwrap()
     }
 
     pub fn abi_version(&self) -> i32 {
@@ -439,9 +436,8 @@ impl Wasm {
         let ptr = self.call1("xince_alloc", bytes.len() as i32);
         assert!(ptr > 0, "alloc failed");
         self.memory.write(&mut self.store, ptr as usize, bytes).unwrap();
-        let code = self.call2("xince_evaluate", ptr, bytes.len() as i32);
-        let out_ptr = self.call0("xince_output_ptr") as usize;
-        let out_len = self.call0("xince_output_len") as usize;
+        let (code, out_ptr, out_len) = self.evaluate(ptr, bytes.len() as i32);
+        let (out_ptr, out_len) = (out_ptr as usize, out_len as usize);
         let out = self.memory.data(&self.store)[out_ptr..out_ptr + out_len].to_vec();
         if code != 0 {
             assert_eq!(out.len(), 32, "error output is a bare header");
@@ -457,8 +453,9 @@ impl Wasm {
         self.run_bytes(&input.to_bytes(), input.records.len())
     }
 
+    /// The status of evaluating `len` bytes at `ptr` (whatever they hold).
     pub fn evaluate_raw(&mut self, ptr: i32, len: i32) -> i32 {
-        self.call2("xince_evaluate", ptr, len)
+        self.evaluate(ptr, len).0
     }
     pub fn alloc(&mut self, len: i32) -> i32 {
         self.call1("xince_alloc", len)

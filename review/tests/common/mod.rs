@@ -18,7 +18,7 @@ pub fn basis(name: &str, verified: bool) -> Basis {
 
 pub fn manifest_v1() -> Manifest {
     Manifest {
-        abi_version: 1,
+        abi_version: xince_abi::ABI_VERSION,
         compiler_version: "xince 0.1.0".into(),
         source_hash: "sha256:1111".into(),
         policy: PolicyInfo {
