@@ -107,6 +107,15 @@ impl std::fmt::Display for OutputDecodeError {
 
 impl std::error::Error for OutputDecodeError {}
 
+/// The first `N` little-endian words of `entry` (zero where it is shorter: callers pass whole entries).
+fn words<const N: usize>(entry: &[u8]) -> [i32; N] {
+    let mut out = [0i32; N];
+    for (word, bytes) in out.iter_mut().zip(entry.chunks_exact(4)) {
+        *word = i32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+    }
+    out
+}
+
 fn put_i32(buf: &mut Vec<u8>, v: i32) {
     buf.extend_from_slice(&v.to_le_bytes());
 }
@@ -235,7 +244,6 @@ impl RawOutput {
                 Ok(v)
             }
         };
-        let mut at = layout::OUTPUT_HEADER_SIZE;
         let out = self;
         out.lists.clear();
         out.measures.clear();
@@ -243,8 +251,16 @@ impl RawOutput {
         out.notifications.clear();
         out.objections.clear();
         out.grade = grade;
-        for i in 0..lists {
-            let s = get_i32(buf, at + le::STATUS);
+        // Sections are contiguous fixed-size entries: each is read as whole words (one length check per
+        // entry, not per field), since `needed` bytes are known to be there.
+        let body = buf.get(layout::OUTPUT_HEADER_SIZE..needed).unwrap_or_default();
+        let (list_bytes, body) = body.split_at(lists * layout::LIST_ENTRY_SIZE);
+        let (measure_bytes, body) = body.split_at(measures * layout::MEASURE_ENTRY_SIZE);
+        let (incentive_bytes, body) = body.split_at(incentives * layout::INCENTIVE_ENTRY_SIZE);
+        let (notification_bytes, objection_bytes) = body.split_at(notifications * layout::NOTIFICATION_ENTRY_SIZE);
+        for (i, entry) in list_bytes.chunks_exact(layout::LIST_ENTRY_SIZE).enumerate() {
+            let w = words::<8>(entry);
+            let s = w[le::STATUS / 4];
             let status = ListStatus::from_code(s).ok_or(OutputDecodeError::BadValue {
                 section: "lists",
                 index: i,
@@ -253,18 +269,18 @@ impl RawOutput {
             })?;
             out.lists.push(ListOutcome {
                 status,
-                record: record_index("lists", i, "record", get_i32(buf, at + le::RECORD))?,
-                entered: get_i32(buf, at + le::ENTERED),
-                last_day: get_i32(buf, at + le::LAST_DAY),
-                earliest_repair: get_i32(buf, at + le::EARLIEST_REPAIR),
-                ended_on: get_i32(buf, at + le::ENDED_ON),
-                regime: get_i32(buf, at + le::REGIME),
-                overridden_by: index_in("lists", i, "overridden_by", get_i32(buf, at + le::OVERRIDDEN_BY), lists)?,
+                record: record_index("lists", i, "record", w[le::RECORD / 4])?,
+                entered: w[le::ENTERED / 4],
+                last_day: w[le::LAST_DAY / 4],
+                earliest_repair: w[le::EARLIEST_REPAIR / 4],
+                ended_on: w[le::ENDED_ON / 4],
+                regime: w[le::REGIME / 4],
+                overridden_by: index_in("lists", i, "overridden_by", w[le::OVERRIDDEN_BY / 4], lists)?,
             });
-            at += layout::LIST_ENTRY_SIZE;
         }
-        for i in 0..measures {
-            let s = get_i32(buf, at + me::STATUS);
+        for (i, entry) in measure_bytes.chunks_exact(layout::MEASURE_ENTRY_SIZE).enumerate() {
+            let w = words::<4>(entry);
+            let s = w[me::STATUS / 4];
             let status = MeasureStatus::from_code(s).ok_or(OutputDecodeError::BadValue {
                 section: "measures",
                 index: i,
@@ -273,14 +289,14 @@ impl RawOutput {
             })?;
             out.measures.push(MeasureOutcome {
                 status,
-                source: index_in("measures", i, "source", get_i32(buf, at + me::SOURCE), lists)?,
-                record: record_index("measures", i, "record", get_i32(buf, at + me::RECORD))?,
-                last_day: get_i32(buf, at + me::LAST_DAY),
+                source: index_in("measures", i, "source", w[me::SOURCE / 4], lists)?,
+                record: record_index("measures", i, "record", w[me::RECORD / 4])?,
+                last_day: w[me::LAST_DAY / 4],
             });
-            at += layout::MEASURE_ENTRY_SIZE;
         }
-        for i in 0..incentives {
-            let e = get_i32(buf, at + ie::ELIGIBLE);
+        for (i, entry) in incentive_bytes.chunks_exact(layout::INCENTIVE_ENTRY_SIZE).enumerate() {
+            let w = words::<2>(entry);
+            let e = w[ie::ELIGIBLE / 4];
             if e != 0 && e != 1 {
                 return Err(OutputDecodeError::BadValue {
                     section: "incentives",
@@ -289,12 +305,10 @@ impl RawOutput {
                     value: e as i64,
                 });
             }
-            out.incentives
-                .push(IncentiveOutcome { eligible: e == 1, failed_clause: get_i32(buf, at + ie::FAILED_CLAUSE) });
-            at += layout::INCENTIVE_ENTRY_SIZE;
+            out.incentives.push(IncentiveOutcome { eligible: e == 1, failed_clause: w[ie::FAILED_CLAUSE / 4] });
         }
-        for i in 0..notifications {
-            let f = get_i32(buf, at);
+        for (i, entry) in notification_bytes.chunks_exact(layout::NOTIFICATION_ENTRY_SIZE).enumerate() {
+            let f = words::<1>(entry)[0];
             if f != 0 && f != 1 {
                 return Err(OutputDecodeError::BadValue {
                     section: "notifications",
@@ -304,17 +318,17 @@ impl RawOutput {
                 });
             }
             out.notifications.push(f == 1);
-            at += layout::NOTIFICATION_ENTRY_SIZE;
         }
-        for i in 0..objections {
-            let s = get_i32(buf, at + oe::STATUS);
+        for (i, entry) in objection_bytes.chunks_exact(layout::OBJECTION_ENTRY_SIZE).enumerate() {
+            let w = words::<3>(entry);
+            let s = w[oe::STATUS / 4];
             let status = ObjectionStatus::from_code(s).ok_or(OutputDecodeError::BadValue {
                 section: "objections",
                 index: i,
                 field: "status",
                 value: s as i64,
             })?;
-            let record = get_i32(buf, at + oe::RECORD);
+            let record = w[oe::RECORD / 4];
             if record < 0 || record >= shape.records as i32 {
                 return Err(OutputDecodeError::BadValue {
                     section: "objections",
@@ -323,8 +337,7 @@ impl RawOutput {
                     value: record as i64,
                 });
             }
-            out.objections.push(ObjectionOutcome { record, due: get_i32(buf, at + oe::DUE), status });
-            at += layout::OBJECTION_ENTRY_SIZE;
+            out.objections.push(ObjectionOutcome { record, due: w[oe::DUE / 4], status });
         }
         Ok(())
     }

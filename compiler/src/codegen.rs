@@ -8,7 +8,9 @@
 //! Memory map (addresses in bytes):
 //! - `ERROR_HEADER` .. +32: the 32-byte output header written when evaluation fails;
 //! - `CALENDAR_BASE` ..: calendar bits;
-//! - `input_base` (16-aligned, after the calendar): where `xince_alloc` places the input, and right after it
+//! - `month_table` (16-aligned, after the calendar): the first day of every month 1950-01..=2150-01, the
+//!   fast path of month arithmetic;
+//! - `input_base` (16-aligned, after the month table): where `xince_alloc` places the input, and right after it
 //!   (8-aligned) the output. Both are rewritten by every evaluation.
 
 use wasm_encoder::{
@@ -89,7 +91,9 @@ pub fn emit(program: &Program) -> Result<Vec<u8>, CodegenError> {
     let manifest = serde_json::to_vec(&program.manifest).map_err(|e| CodegenError::Manifest(e.to_string()))?;
     let layout = OutputLayout::of(program)?;
     let calendar = calendar_bytes(program);
-    let input_base = align_up(CALENDAR_BASE as i64 + calendar.len() as i64, 16);
+    let month_table_base = align_up(CALENDAR_BASE as i64 + calendar.len() as i64, 16);
+    let month_table = month_table_bytes();
+    let input_base = align_up(month_table_base + month_table.len() as i64, 16);
     if input_base >= PAGE * MAX_PAGES as i64 {
         return Err(CodegenError::TooLarge("calendar"));
     }
@@ -134,7 +138,7 @@ pub fn emit(program: &Program) -> Result<Vec<u8>, CodegenError> {
     let mut code = CodeSection::new();
     code.function(&alloc_function(input_base, &layout));
     code.function(&Gen::new(program, &layout).evaluate_function()?);
-    code.function(&add_months_function());
+    code.function(&add_months_function(month_table_base as i32));
     code.function(&add_workdays_function(program));
     module.section(&code);
 
@@ -142,6 +146,7 @@ pub fn emit(program: &Program) -> Result<Vec<u8>, CodegenError> {
     if !calendar.is_empty() {
         data.active(0, &ConstExpr::i32_const(CALENDAR_BASE), calendar);
     }
+    data.active(0, &ConstExpr::i32_const(month_table_base as i32), month_table);
     module.section(&data);
 
     module.section(&CustomSection { name: xince_abi::MANIFEST_SECTION.into(), data: manifest.into() });
@@ -223,14 +228,78 @@ fn alloc_function(input_base: i32, layout: &OutputLayout) -> Function {
     f
 }
 
+/// First year of the month table (the fast path of `add_months`).
+const MONTH_TABLE_FIRST_YEAR: i32 = 1950;
+/// Months in the table; it holds one more entry, the first day after the last month.
+const MONTH_TABLE_MONTHS: i32 = 200 * 12;
+
+/// The day number of the first day of every month from `MONTH_TABLE_FIRST_YEAR`-01, `MONTH_TABLE_MONTHS + 1`
+/// little-endian i32s.
+fn month_table_bytes() -> Vec<u8> {
+    (0..=MONTH_TABLE_MONTHS)
+        .flat_map(|i| {
+            let first = xince_abi::date::CivilDate {
+                year: MONTH_TABLE_FIRST_YEAR + i / 12,
+                month: (i % 12) as u32 + 1,
+                day: 1,
+            };
+            first.to_days().to_le_bytes()
+        })
+        .collect()
+}
+
 /// `add_months(day, months) -> day` with the month-end rule; `NO_DATE` outside the guarded domain.
-fn add_months_function() -> Function {
+///
+/// Fast path (both the day and the resulting month inside the month table): find the day's month in the
+/// table (an estimate from the day count, corrected by at most a few steps), then the same day-of-month in
+/// the target month, clamped to its length. Elsewhere: Hinnant's civil-from-days arithmetic. Both agree with
+/// `CivilDate::add_months` (the differential tests compare them with the reference interpreter).
+fn add_months_function(table: i32) -> Function {
     // params: 0 day, 1 months. locals (i32): 2 z/era scratch, 3 doe, 4 yoe, 5 y, 6 doy, 7 mp, 8 dd, 9 m,
-    // 10 total, 11 q, 12 r, 13 dim
-    let mut f = Function::new([(12, ValType::I32)]);
+    // 10 total, 11 q, 12 r, 13 dim, 14 month index, 15 offset
+    let mut f = Function::new([(14, ValType::I32)]);
     let mut s = f.instructions();
     let (day, months, era, doe, yoe, y, doy, mp, dd, m, total, q, r, dim) =
         (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13);
+    let (index, offset) = (14, 15);
+    let table_start = xince_abi::date::CivilDate { year: MONTH_TABLE_FIRST_YEAR, month: 1, day: 1 }.to_days();
+    let table_end =
+        xince_abi::date::CivilDate { year: MONTH_TABLE_FIRST_YEAR + MONTH_TABLE_MONTHS / 12, month: 1, day: 1 }
+            .to_days();
+    let entry = |i: u64| mem(table as u64 + 4 * i, 2);
+    // offset = day - table_start; fast path when 0 <= offset < span and |months| <= MONTH_TABLE_MONTHS
+    s.local_get(day).i32_const(table_start).i32_sub().local_tee(offset);
+    s.i32_const(table_end - table_start).i32_lt_u();
+    s.local_get(months).i32_const(MONTH_TABLE_MONTHS).i32_add().i32_const(2 * MONTH_TABLE_MONTHS).i32_le_u();
+    s.i32_and().if_(BlockType::Empty);
+    {
+        // index ≈ offset / 30.436875 (average month), within ±2 of the month holding `day`
+        s.local_get(offset).i32_const(2153).i32_mul().i32_const(16).i32_shr_u().local_set(index);
+        // while table[index + 1] <= day: index += 1
+        s.block(BlockType::Empty).loop_(BlockType::Empty);
+        s.local_get(index).i32_const(2).i32_shl().i32_load(entry(1)).local_get(day).i32_gt_s().br_if(1);
+        s.local_get(index).i32_const(1).i32_add().local_set(index).br(0);
+        s.end().end();
+        // while table[index] > day: index -= 1
+        s.block(BlockType::Empty).loop_(BlockType::Empty);
+        s.local_get(index).i32_const(2).i32_shl().i32_load(entry(0)).local_get(day).i32_le_s().br_if(1);
+        s.local_get(index).i32_const(1).i32_sub().local_set(index).br(0);
+        s.end().end();
+        // dd = day - table[index] (0-based day of month); target month = index + months
+        s.local_get(day).local_get(index).i32_const(2).i32_shl().i32_load(entry(0)).i32_sub().local_set(dd);
+        s.local_get(index).local_get(months).i32_add().local_tee(total);
+        s.i32_const(MONTH_TABLE_MONTHS).i32_lt_u().if_(BlockType::Empty);
+        {
+            // table[total] + min(dd, days in the target month - 1)
+            s.local_get(total).i32_const(2).i32_shl().local_tee(q).i32_load(entry(0)).local_set(r);
+            s.local_get(q).i32_load(entry(1)).local_get(r).i32_sub().i32_const(1).i32_sub().local_set(dim);
+            s.local_get(r);
+            s.local_get(dd).local_get(dim).local_get(dd).local_get(dim).i32_lt_s().select();
+            s.i32_add().return_();
+        }
+        s.end();
+    }
+    s.end();
     // guard
     s.local_get(day).i32_const(MIN_CIVIL_DAY).i32_lt_s();
     s.local_get(day).i32_const(MAX_CIVIL_DAY).i32_gt_s().i32_or();
