@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::OnceLock;
 use xince_abi::decision::Decision;
-use xince_abi::decode::{decide, encode_request};
+use xince_abi::decode::{decide, decide_borrowed, encode_request};
 use xince_abi::request::Request;
 use xince_compiler::ir::Program;
 use xince_runtime::{Runtime, RuntimeConfig};
@@ -46,6 +46,17 @@ impl Engine for Interpreter {
         let manifest = &policy.program.manifest;
         let input = encode_request(manifest, request).map_err(|e| e.code.name().to_string())?;
         let raw = xince_compiler::interp::evaluate(&policy.program, &input).map_err(|c| c.name().to_string())?;
+        // The borrowed decision (what the batch path serializes) is the same JSON, byte for byte, with and
+        // without `explain`.
+        let mut flipped = request.clone();
+        flipped.explain = !request.explain;
+        for r in [request, &flipped] {
+            assert_eq!(
+                serde_json::to_string(&decide_borrowed(manifest, r, &raw)).unwrap(),
+                serde_json::to_string(&decide(manifest, r, &raw)).unwrap(),
+                "borrowed and owned decisions differ"
+            );
+        }
         Ok(decide(manifest, request, &raw))
     }
 }

@@ -6,6 +6,8 @@ use crate::layout::{ListStatus, MeasureStatus, ObjectionStatus};
 use crate::manifest::{Basis, Citation};
 use serde::{Deserialize, Serialize};
 
+pub mod borrowed;
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Decision {
     pub policy: PolicyRef,

@@ -6,9 +6,10 @@
 //!   numbers, objection/repair records folded into the record they act on).
 //! - [`decide`]: a raw answer → the host-facing [`Decision`] with citations, targets and a bilingual trace.
 
-use crate::date::{CivilDate, DateError, DayNumber, NO_DATE, format_day};
-use crate::decision::{
-    Decision, GradeItem, IncentiveItem, ListItem, MeasureItem, NotificationItem, ObjectionItem, PolicyRef,
+use crate::date::{CivilDate, DateError, DayNumber, NO_DATE};
+use crate::decision::Decision;
+use crate::decision::borrowed::{
+    self, Day, GradeItem, IncentiveItem, ItemName, ListItem, MeasureItem, NotificationItem, ObjectionItem, PolicyRef,
     RepairEligibility, SubjectRef, Target, TraceLine,
 };
 use crate::input::{Input, InputRecord};
@@ -99,6 +100,16 @@ fn err(path: impl Into<String>, code: RequestErrorCode, zh: impl Into<String>, e
 /// Parses request JSON. Syntax errors give line and column; shape errors (wrong type, missing or unknown key)
 /// give the JSON path of the offending value.
 pub fn parse_request(json: &str) -> Result<Request, RequestError> {
+    // Happy path without path tracking (it costs about as much as the parse itself); on any failure the text is
+    // parsed again with tracking, so an error names exactly the place it always has.
+    if let Ok(request) = serde_json::from_str::<Request>(json) {
+        return Ok(request);
+    }
+    parse_request_located(json)
+}
+
+/// The located parse: every error names its JSON path (or line and column).
+fn parse_request_located(json: &str) -> Result<Request, RequestError> {
     let mut de = serde_json::Deserializer::from_str(json);
     let result: Result<Request, _> = serde_path_to_error::deserialize(&mut de);
     let request = match result {
@@ -281,7 +292,7 @@ impl Encoder<'_> {
         self.manifest.vocab.get(vocab).map_or(&[], Vec::as_slice)
     }
 
-    fn code(&self, vocab: &str, value: &str, path: &str) -> Result<i32, RequestError> {
+    fn code(&self, vocab: &str, value: &str, path: impl fmt::Display) -> Result<i32, RequestError> {
         if let Some(code) = self.manifest.code(vocab, value) {
             return Ok(code);
         }
@@ -300,25 +311,25 @@ impl Encoder<'_> {
             None => (String::new(), String::new()),
         };
         Err(err(
-            path,
+            path.to_string(),
             RequestErrorCode::UnknownValue,
             format!("「{value}」不是词表{}中的值。{zh_hint}可用值：{listing}", vocab_display(vocab)),
             format!("\"{value}\" is not a value of vocabulary {vocab}.{en_hint} Known values: {listing_en}"),
         ))
     }
 
-    fn opt_code(&self, vocab: &str, value: Option<&String>, path: &str) -> Result<i32, RequestError> {
+    fn opt_code(&self, vocab: &str, value: Option<&String>, path: impl fmt::Display) -> Result<i32, RequestError> {
         value.map_or(Ok(NO_CODE), |s| self.code(vocab, s, path))
     }
 
-    fn bits(&self, vocab: &str, values: &[String], path: &str, width: u32) -> Result<u64, RequestError> {
+    fn bits(&self, vocab: &str, values: &[String], path: impl fmt::Display, width: u32) -> Result<u64, RequestError> {
         let mut set = 0u64;
         for (i, value) in values.iter().enumerate() {
-            let at = format!("{path}[{i}]");
-            let code = self.code(vocab, value, &at)?;
+            let at = Indexed(&path, i);
+            let code = self.code(vocab, value, at)?;
             if code < 0 || code as u32 >= width {
                 return Err(err(
-                    at,
+                    at.to_string(),
                     RequestErrorCode::BitSetOverflow,
                     format!("词表{}的值「{value}」编号 {code} 超出 {width} 位集合", vocab_display(vocab)),
                     format!("value \"{value}\" of vocabulary {vocab} has code {code}, beyond the {width}-bit set"),
@@ -330,16 +341,52 @@ impl Encoder<'_> {
     }
 }
 
-fn date(text: &str, path: &str) -> Result<DayNumber, RequestError> {
+/// `subject.records[i]`, written out only when an error names it (the happy path builds no path text).
+#[derive(Clone, Copy)]
+struct RecordAt(usize);
+
+impl RecordAt {
+    fn field(self, name: &'static str) -> Field {
+        Field(self, name)
+    }
+}
+
+impl fmt::Display for RecordAt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "subject.records[{}]", self.0)
+    }
+}
+
+/// `subject.records[i].name`.
+#[derive(Clone, Copy)]
+struct Field(RecordAt, &'static str);
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.0, self.1)
+    }
+}
+
+/// `path[i]`.
+#[derive(Clone, Copy)]
+struct Indexed<P>(P, usize);
+
+impl<P: fmt::Display> fmt::Display for Indexed<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}[{}]", self.0, self.1)
+    }
+}
+
+fn date(text: &str, path: impl fmt::Display) -> Result<DayNumber, RequestError> {
     CivilDate::parse(text).map(CivilDate::to_days).map_err(|e| match e {
         DateError::Format => err(
-            path,
+            path.to_string(),
             RequestErrorCode::BadDate,
             format!("日期「{text}」格式应为 YYYY-MM-DD（如 2024-05-01）"),
             format!("date \"{text}\" must be YYYY-MM-DD (e.g. 2024-05-01)"),
         ),
         DateError::Impossible => err(
-            path,
+            path.to_string(),
             RequestErrorCode::BadDate,
             format!("日期「{text}」不存在"),
             format!("date \"{text}\" does not exist"),
@@ -347,18 +394,18 @@ fn date(text: &str, path: &str) -> Result<DayNumber, RequestError> {
     })
 }
 
-fn missing(path: String, field: &str, record_type: &str) -> RequestError {
+fn missing(path: RecordAt, field: &'static str, record_type: &str) -> RequestError {
     err(
-        format!("{path}.{field}"),
+        path.field(field).to_string(),
         RequestErrorCode::Missing,
         format!("「{record_type}」记录必须有 {field}"),
         format!("a \"{record_type}\" record requires `{field}`"),
     )
 }
 
-fn misplaced(path: String, field: &str, record_type: &str) -> RequestError {
+fn misplaced(path: RecordAt, field: &'static str, record_type: &str) -> RequestError {
     err(
-        format!("{path}.{field}"),
+        path.field(field).to_string(),
         RequestErrorCode::Misplaced,
         format!("「{record_type}」记录不应有 {field}"),
         format!("a \"{record_type}\" record must not have `{field}`"),
@@ -376,9 +423,10 @@ pub fn encode_request(manifest: &Manifest, request: &Request) -> Result<Input, R
     let subject_sector = enc.opt_code(v::SECTOR, subject.sector.as_ref(), "subject.sector")?;
     let mut related_roles = 0u32;
     for (i, person) in subject.related.iter().enumerate() {
-        let path = format!("subject.related[{i}].role");
         let roles = std::slice::from_ref(&person.role);
-        related_roles |= enc.bits(v::ROLE, roles, "", 32).map_err(|e| RequestError { path: path.clone(), ..e })? as u32;
+        related_roles |=
+            enc.bits(v::ROLE, roles, "", 32)
+                .map_err(|e| RequestError { path: format!("subject.related[{i}].role"), ..e })? as u32;
     }
 
     // First pass: ids and primary records.
@@ -386,10 +434,10 @@ pub fn encode_request(manifest: &Manifest, request: &Request) -> Result<Input, R
     let mut seen: HashMap<&str, usize> = HashMap::new();
     let mut records = Vec::new();
     for (i, rec) in subject.records.iter().enumerate() {
-        let path = format!("subject.records[{i}]");
+        let path = RecordAt(i);
         if let Some(first) = seen.insert(rec.id.as_str(), i) {
             return Err(err(
-                format!("{path}.id"),
+                path.field("id").to_string(),
                 RequestErrorCode::DuplicateId,
                 format!("记录编号「{}」与 subject.records[{first}] 重复", rec.id),
                 format!("record id \"{}\" repeats subject.records[{first}]", rec.id),
@@ -411,25 +459,25 @@ pub fn encode_request(manifest: &Manifest, request: &Request) -> Result<Input, R
                 return Err(misplaced(path, field, &rec.record_type));
             }
         }
-        let record_type = enc.code(v::RECORD_TYPE, &rec.record_type, &format!("{path}.type"))?;
+        let record_type = enc.code(v::RECORD_TYPE, &rec.record_type, path.field("type"))?;
         let day = match &rec.date {
-            Some(d) => date(d, &format!("{path}.date"))?,
+            Some(d) => date(d, path.field("date"))?,
             None => return Err(missing(path, "date", &rec.record_type)),
         };
         index_of.insert(rec.id.as_str(), records.len());
         records.push(InputRecord {
             record_type,
-            domain: enc.opt_code(v::DOMAIN, rec.domain.as_ref(), &format!("{path}.domain"))?,
-            severity: enc.opt_code(v::SEVERITY, rec.severity.as_ref(), &format!("{path}.severity"))?,
-            grade: enc.opt_code(v::GRADE, rec.grade.as_ref(), &format!("{path}.grade"))?,
+            domain: enc.opt_code(v::DOMAIN, rec.domain.as_ref(), path.field("domain"))?,
+            severity: enc.opt_code(v::SEVERITY, rec.severity.as_ref(), path.field("severity"))?,
+            grade: enc.opt_code(v::GRADE, rec.grade.as_ref(), path.field("grade"))?,
             date: day,
             objection_filed: NO_DATE,
             objection_resolved: NO_DATE,
             objection_upheld: false,
             repair_date: NO_DATE,
-            procedure: enc.opt_code(v::PROCEDURE, rec.procedure.as_ref(), &format!("{path}.procedure"))?,
+            procedure: enc.opt_code(v::PROCEDURE, rec.procedure.as_ref(), path.field("procedure"))?,
             amount: rec.amount.unwrap_or(f64::NAN),
-            flags: enc.bits(v::FLAG, &rec.flags, &format!("{path}.flags"), 64)?,
+            flags: enc.bits(v::FLAG, &rec.flags, path.field("flags"), 64)?,
             repair_conditions: 0,
         });
     }
@@ -441,13 +489,13 @@ pub fn encode_request(manifest: &Manifest, request: &Request) -> Result<Input, R
         if is_primary(rec) {
             continue;
         }
-        let path = format!("subject.records[{i}]");
+        let path = RecordAt(i);
         let Some(of) = &rec.of else { return Err(missing(path, "of", &rec.record_type)) };
         let Some(&target) = index_of.get(of.as_str()) else {
             let ids: Vec<&str> = primary_records(request).iter().map(|r| r.id.as_str()).collect();
             let known = if ids.is_empty() { "（无）".to_string() } else { ids.join("、") };
             return Err(err(
-                format!("{path}.of"),
+                path.field("of").to_string(),
                 RequestErrorCode::UnknownOf,
                 format!("「{of}」不是本主体的任何一条（非异议、非修复）记录的编号；可用编号：{known}"),
                 format!("\"{of}\" names no primary record of this subject; known ids: {}", ids.join(", ")),
@@ -456,7 +504,7 @@ pub fn encode_request(manifest: &Manifest, request: &Request) -> Result<Input, R
         let slots = if is_objection(rec) { &mut objection_of } else { &mut repair_of };
         if let Some(first) = slots.insert(target, i) {
             return Err(err(
-                format!("{path}.of"),
+                path.field("of").to_string(),
                 RequestErrorCode::DuplicateOf,
                 format!("记录「{of}」已有一条「{}」（subject.records[{first}]），每条记录至多一条", rec.record_type),
                 format!(
@@ -473,9 +521,9 @@ pub fn encode_request(manifest: &Manifest, request: &Request) -> Result<Input, R
                 }
             }
             let Some(filed) = &rec.filed else { return Err(missing(path, "filed", &rec.record_type)) };
-            target_rec.objection_filed = date(filed, &format!("{path}.filed"))?;
+            target_rec.objection_filed = date(filed, path.field("filed"))?;
             if let Some(resolved) = &rec.resolved {
-                target_rec.objection_resolved = date(resolved, &format!("{path}.resolved"))?;
+                target_rec.objection_resolved = date(resolved, path.field("resolved"))?;
             }
             if rec.upheld == Some(true) && rec.resolved.is_none() {
                 return Err(missing(path, "resolved", &rec.record_type));
@@ -490,9 +538,9 @@ pub fn encode_request(manifest: &Manifest, request: &Request) -> Result<Input, R
                 }
             }
             let Some(day) = &rec.date else { return Err(missing(path, "date", &rec.record_type)) };
-            target_rec.repair_date = date(day, &format!("{path}.date"))?;
+            target_rec.repair_date = date(day, path.field("date"))?;
             target_rec.repair_conditions =
-                enc.bits(v::REPAIR_CONDITION, &rec.conditions, &format!("{path}.conditions"), 64)?;
+                enc.bits(v::REPAIR_CONDITION, &rec.conditions, path.field("conditions"), 64)?;
         }
     }
 
@@ -502,8 +550,20 @@ pub fn encode_request(manifest: &Manifest, request: &Request) -> Result<Input, R
 // ---------------------------------------------------------------------------------------------------------
 // decide
 
-fn day(d: DayNumber) -> Option<String> {
-    format_day(d)
+fn day(d: DayNumber) -> Option<Day> {
+    (d != NO_DATE).then(|| Day(CivilDate::from_days(d)))
+}
+
+/// A day in a sentence: `YYYY-MM-DD`, or nothing for [`NO_DATE`] (written in place, no `String`).
+struct Shown(Option<Day>);
+
+impl fmt::Display for Shown {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(Day(d)) => d.fmt(f),
+            None => Ok(()),
+        }
+    }
 }
 
 fn list_status_zh(s: ListStatus) -> &'static str {
@@ -536,13 +596,19 @@ fn snake<T: Serialize>(value: &T) -> String {
 /// `manifest.output_shape(primary_records(request).len())` (as [`RawOutput::from_bytes`] does); indexes that
 /// are out of range anyway are shown as absent rather than trusted.
 pub fn decide(manifest: &Manifest, request: &Request, raw: &RawOutput) -> Decision {
+    decide_borrowed(manifest, request, raw).into_owned()
+}
+
+/// [`decide`] without copies: the decision borrows every name, citation and basis from the manifest and the
+/// request (the batch path serializes this; [`borrowed::Decision::into_owned`] is what `decide` returns).
+pub fn decide_borrowed<'a>(manifest: &'a Manifest, request: &'a Request, raw: &RawOutput) -> borrowed::Decision<'a> {
     let explain = request.explain;
     let primaries = primary_records(request);
-    let record_id = |i: i32| usize::try_from(i).ok().and_then(|i| primaries.get(i)).map(|r| r.id.clone());
+    let record_id = |i: i32| usize::try_from(i).ok().and_then(|i| primaries.get(i)).map(|r| r.id.as_str());
     let record_label = |i: i32| -> (String, String) {
         match usize::try_from(i).ok().and_then(|i| primaries.get(i)) {
             Some(r) => {
-                let date = r.date.clone().unwrap_or_default();
+                let date = r.date.as_deref().unwrap_or_default();
                 (
                     format!("记录 {}（{}，{}）", r.id, r.record_type, date),
                     format!("record {} ({}, {})", r.id, r.record_type, date),
@@ -571,10 +637,10 @@ pub fn decide(manifest: &Manifest, request: &Request, raw: &RawOutput) -> Decisi
         if out.status == ListStatus::NotListed && !explain {
             continue;
         }
-        let item_name = format!("名单:{}", info.name);
+        let item_name = ItemName { kind: "名单", name: &info.name };
         let regime = usize::try_from(out.regime).ok().and_then(|i| manifest.regimes.get(i));
         let overridden_by =
-            usize::try_from(out.overridden_by).ok().and_then(|i| manifest.lists.get(i)).map(|l| l.name.clone());
+            usize::try_from(out.overridden_by).ok().and_then(|i| manifest.lists.get(i)).map(|l| l.name.as_str());
         let rid = record_id(out.record);
         let (rec_zh, rec_en) = record_label(out.record);
         let period_zh = match regime {
@@ -590,9 +656,9 @@ pub fn decide(manifest: &Manifest, request: &Request, raw: &RawOutput) -> Decisi
             ),
             None => format!("period \"{}\"", info.period),
         };
-        let entered = day(out.entered).unwrap_or_default();
-        let ends = day(out.last_day).unwrap_or_default();
-        let ended = day(out.ended_on).unwrap_or_default();
+        let entered = Shown(day(out.entered));
+        let ends = Shown(day(out.last_day));
+        let ended = Shown(day(out.ended_on));
         let (zh, en) = match out.status {
             ListStatus::NotListed => (
                 format!("没有记录符合「{}」的认定标准「{}」，未列入", info.name, info.criterion),
@@ -641,7 +707,7 @@ pub fn decide(manifest: &Manifest, request: &Request, raw: &RawOutput) -> Decisi
                 ),
             ),
             ListStatus::Overridden => {
-                let by = overridden_by.clone().unwrap_or_default();
+                let by = overridden_by.unwrap_or_default();
                 (
                     format!("{rec_zh}符合「{}」的认定标准「{}」，但「{by}」优先，不再列入", info.name, info.criterion),
                     format!(
@@ -651,12 +717,12 @@ pub fn decide(manifest: &Manifest, request: &Request, raw: &RawOutput) -> Decisi
                 )
             }
         };
-        trace.push(TraceLine { item: item_name, zh, en, citation: Some(info.citation.clone()) });
+        trace.push(TraceLine { item: item_name, zh, en, citation: Some(&info.citation) });
         let repair = match (out.status, &rid) {
             (ListStatus::Active | ListStatus::Suspended, Some(id)) if out.earliest_repair != NO_DATE => {
                 let met = repair_of(id);
-                let missing: Vec<String> =
-                    info.repair_conditions.iter().filter(|c| !met.contains(c)).cloned().collect();
+                let missing: Vec<&str> =
+                    info.repair_conditions.iter().filter(|c| !met.contains(c)).map(String::as_str).collect();
                 Some(RepairEligibility {
                     eligible_now: as_of_day >= out.earliest_repair && missing.is_empty(),
                     possible_from: day(out.earliest_repair),
@@ -666,8 +732,8 @@ pub fn decide(manifest: &Manifest, request: &Request, raw: &RawOutput) -> Decisi
             _ => None,
         };
         lists.push(ListItem {
-            list: info.name.clone(),
-            category: info.category.clone(),
+            list: &info.name,
+            category: &info.category,
             status: out.status,
             record: rid,
             entered: day(out.entered),
@@ -677,8 +743,8 @@ pub fn decide(manifest: &Manifest, request: &Request, raw: &RawOutput) -> Decisi
             regime: regime.map(|r| format!("{}（{}）", r.name, r.document)),
             overridden_by,
             repair,
-            citation: info.citation.clone(),
-            basis: info.basis.clone(),
+            citation: &info.citation,
+            basis: &info.basis,
         });
     }
 
@@ -688,31 +754,22 @@ pub fn decide(manifest: &Manifest, request: &Request, raw: &RawOutput) -> Decisi
         if out.status == MeasureStatus::NotApplicable && !explain {
             continue;
         }
-        let targets: Vec<Target> = info
-            .targets
-            .iter()
-            .flat_map(|role| {
-                if role == "主体" {
-                    vec![Target {
-                        role: role.clone(),
-                        id: request.subject.id.clone(),
-                        name: request.subject.name.clone(),
-                    }]
-                } else {
-                    request
-                        .subject
-                        .related
-                        .iter()
-                        .filter(|p| &p.role == role)
-                        .map(|p| Target { role: role.clone(), id: p.id.clone(), name: p.name.clone() })
-                        .collect()
-                }
-            })
-            .collect();
-        let source = usize::try_from(out.source).ok().and_then(|i| manifest.lists.get(i)).map(|l| l.name.clone());
+        let mut targets: Vec<Target> = Vec::new();
+        for role in &info.targets {
+            if role == "主体" {
+                let subject = &request.subject;
+                targets.push(Target { role, id: &subject.id, name: subject.name.as_deref() });
+            } else {
+                targets.extend(request.subject.related.iter().filter(|p| &p.role == role).map(|p| Target {
+                    role,
+                    id: &p.id,
+                    name: p.name.as_deref(),
+                }));
+            }
+        }
+        let source = usize::try_from(out.source).ok().and_then(|i| manifest.lists.get(i)).map(|l| l.name.as_str());
         let (rec_zh, rec_en) = record_label(out.record);
-        let who_zh: Vec<String> =
-            targets.iter().map(|t| format!("{} {}", t.role, t.name.as_deref().unwrap_or(&t.id))).collect();
+        let who_zh: Vec<String> = targets.iter().map(|t| format!("{} {}", t.role, t.name.unwrap_or(t.id))).collect();
         let who = who_zh.join("、");
         let who_en = who_zh.join(", ");
         let why_zh = match &source {
@@ -728,8 +785,8 @@ pub fn decide(manifest: &Manifest, request: &Request, raw: &RawOutput) -> Decisi
         let kind = format!("{}，{}", info.kind, if info.mandatory { "强制性" } else { "推荐性" });
         let kind_en = format!("{}, {}", info.kind, if info.mandatory { "mandatory" } else { "recommended" });
         let until = day(out.last_day);
-        let until_zh = until.as_ref().map(|u| format!("，至 {u}")).unwrap_or_default();
-        let until_en = until.as_ref().map(|u| format!(", until {u}")).unwrap_or_default();
+        let until_zh = until.map(|Day(u)| format!("，至 {u}")).unwrap_or_default();
+        let until_en = until.map(|Day(u)| format!(", until {u}")).unwrap_or_default();
         let (zh, en) = match out.status {
             MeasureStatus::Active => (
                 format!(
@@ -770,20 +827,25 @@ pub fn decide(manifest: &Manifest, request: &Request, raw: &RawOutput) -> Decisi
                 format!("\"{}\" does not apply: its trigger \"{}\" does not hold", info.name, info.trigger),
             ),
         };
-        trace.push(TraceLine { item: format!("措施:{}", info.name), zh, en, citation: Some(info.citation.clone()) });
+        trace.push(TraceLine {
+            item: ItemName { kind: "措施", name: &info.name },
+            zh,
+            en,
+            citation: Some(&info.citation),
+        });
         measures.push(MeasureItem {
-            measure: info.name.clone(),
-            kind: info.kind.clone(),
+            measure: &info.name,
+            kind: &info.kind,
             mandatory: info.mandatory,
             status: out.status,
             because_of_list: source,
             record: record_id(out.record),
             until,
-            implementer: info.implementer.clone(),
-            scenarios: info.scenarios.clone(),
+            implementer: &info.implementer,
+            scenarios: &info.scenarios,
             targets,
-            citation: info.citation.clone(),
-            basis: info.basis.clone(),
+            citation: &info.citation,
+            basis: &info.basis,
         });
     }
 
@@ -793,7 +855,7 @@ pub fn decide(manifest: &Manifest, request: &Request, raw: &RawOutput) -> Decisi
         let failed = if out.eligible {
             None
         } else {
-            usize::try_from(out.failed_clause).ok().and_then(|i| info.clauses.get(i)).cloned()
+            usize::try_from(out.failed_clause).ok().and_then(|i| info.clauses.get(i)).map(String::as_str)
         };
         if out.eligible || explain {
             let (zh, en) = if out.eligible {
@@ -812,27 +874,27 @@ pub fn decide(manifest: &Manifest, request: &Request, raw: &RawOutput) -> Decisi
                     ),
                 )
             } else {
-                let f = failed.clone().unwrap_or_default();
+                let f = failed.unwrap_or_default();
                 (
                     format!("不符合「{}」：条件「{f}」不成立", info.name),
                     format!("not eligible for \"{}\": condition \"{f}\" does not hold", info.name),
                 )
             };
             trace.push(TraceLine {
-                item: format!("激励:{}", info.name),
+                item: ItemName { kind: "激励", name: &info.name },
                 zh,
                 en,
-                citation: Some(info.citation.clone()),
+                citation: Some(&info.citation),
             });
         }
         incentives.push(IncentiveItem {
-            incentive: info.name.clone(),
+            incentive: &info.name,
             eligible: out.eligible,
-            benefits: info.benefits.clone(),
-            scenarios: info.scenarios.clone(),
+            benefits: &info.benefits,
+            scenarios: &info.scenarios,
             failed_condition: failed,
-            citation: info.citation.clone(),
-            basis: info.basis.clone(),
+            citation: &info.citation,
+            basis: &info.basis,
         });
     }
 
@@ -841,26 +903,26 @@ pub fn decide(manifest: &Manifest, request: &Request, raw: &RawOutput) -> Decisi
     for (info, fired) in manifest.notifications.iter().zip(&raw.notifications) {
         if *fired {
             trace.push(TraceLine {
-                item: format!("通报:{}", info.name),
+                item: ItemName { kind: "通报", name: &info.name },
                 zh: format!("满足通报条件「{}」，应通报：{}", info.condition, info.recipients.join("、")),
                 en: format!(
                     "the notification condition \"{}\" holds: notify {}",
                     info.condition,
                     info.recipients.join(", ")
                 ),
-                citation: Some(info.citation.clone()),
+                citation: Some(&info.citation),
             });
             notifications.push(NotificationItem {
-                notification: info.name.clone(),
-                recipients: info.recipients.clone(),
-                citation: info.citation.clone(),
+                notification: &info.name,
+                recipients: &info.recipients,
+                citation: &info.citation,
             });
         } else if explain {
             trace.push(TraceLine {
-                item: format!("通报:{}", info.name),
+                item: ItemName { kind: "通报", name: &info.name },
                 zh: format!("通报条件「{}」不成立，无需通报", info.condition),
                 en: format!("the notification condition \"{}\" does not hold", info.condition),
-                citation: Some(info.citation.clone()),
+                citation: Some(&info.citation),
             });
         }
     }
@@ -869,7 +931,7 @@ pub fn decide(manifest: &Manifest, request: &Request, raw: &RawOutput) -> Decisi
     let grade = manifest.grading.as_ref().and_then(|g| {
         let level = usize::try_from(raw.grade).ok().and_then(|i| g.levels.get(i))?;
         trace.push(TraceLine {
-            item: format!("等级:{}", g.name),
+            item: ItemName { kind: "等级", name: &g.name },
             zh: format!(
                 "符合「{}」等级「{}」的条件「{}」{}",
                 g.name,
@@ -884,18 +946,18 @@ pub fn decide(manifest: &Manifest, request: &Request, raw: &RawOutput) -> Decisi
                 level.condition,
                 level.supervision.as_deref().map(|s| format!("; supervision: {s}")).unwrap_or_default()
             ),
-            citation: Some(g.citation.clone()),
+            citation: Some(&g.citation),
         });
         Some(GradeItem {
-            grading: g.name.clone(),
-            level: level.name.clone(),
-            supervision: level.supervision.clone(),
-            citation: g.citation.clone(),
+            grading: &g.name,
+            level: &level.name,
+            supervision: level.supervision.as_deref(),
+            citation: &g.citation,
         })
     });
 
     // Objections.
-    let citation: Option<Citation> = manifest.objection.as_ref().map(|o| o.citation.clone());
+    let citation: Option<&Citation> = manifest.objection.as_ref().map(|o| &o.citation);
     let mut objections = Vec::new();
     for out in &raw.objections {
         let Some(id) = record_id(out.record) else { continue };
@@ -903,8 +965,8 @@ pub fn decide(manifest: &Manifest, request: &Request, raw: &RawOutput) -> Decisi
             .subject
             .records
             .iter()
-            .find(|r| is_objection(r) && r.of.as_deref() == Some(id.as_str()))
-            .and_then(|r| r.filed.clone())
+            .find(|r| is_objection(r) && r.of.as_deref() == Some(id))
+            .and_then(|r| r.filed.as_deref())
             .unwrap_or_default();
         let due = day(out.due);
         let status_zh = match out.status {
@@ -913,31 +975,31 @@ pub fn decide(manifest: &Manifest, request: &Request, raw: &RawOutput) -> Decisi
             ObjectionStatus::Resolved => "已处理",
         };
         trace.push(TraceLine {
-            item: format!("异议:{id}"),
+            item: ItemName { kind: "异议", name: id },
             zh: format!(
                 "记录 {id} 于 {filed} 提出异议{}，状态：{status_zh}",
-                due.as_ref().map(|d| format!("，应于 {d} 前处理")).unwrap_or_default()
+                due.map(|Day(d)| format!("，应于 {d} 前处理")).unwrap_or_default()
             ),
             en: format!(
                 "an objection to record {id} was filed on {filed}{}; status: {}",
-                due.as_ref().map(|d| format!(", due by {d}")).unwrap_or_default(),
+                due.map(|Day(d)| format!(", due by {d}")).unwrap_or_default(),
                 snake(&out.status)
             ),
-            citation: citation.clone(),
+            citation,
         });
-        objections.push(ObjectionItem { record: id, filed, due, status: out.status, citation: citation.clone() });
+        objections.push(ObjectionItem { record: id, filed, due, status: out.status, citation });
     }
 
-    Decision {
+    borrowed::Decision {
         policy: PolicyRef {
-            id: manifest.policy.id.clone(),
-            version: manifest.policy.version.clone(),
-            jurisdiction: manifest.policy.jurisdiction.clone(),
-            document: manifest.policy.document.clone(),
+            id: &manifest.policy.id,
+            version: &manifest.policy.version,
+            jurisdiction: &manifest.policy.jurisdiction,
+            document: &manifest.policy.document,
         },
-        as_of: request.as_of.clone(),
-        scenario: request.scenario.clone(),
-        subject: SubjectRef { id: request.subject.id.clone(), name: request.subject.name.clone() },
+        as_of: &request.as_of,
+        scenario: request.scenario.as_deref(),
+        subject: SubjectRef { id: &request.subject.id, name: request.subject.name.as_deref() },
         lists,
         measures,
         incentives,
