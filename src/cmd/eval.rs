@@ -3,16 +3,14 @@
 
 use crate::ui::Ui;
 use anyhow::Context;
-use rayon::prelude::*;
-use std::io::{BufRead, BufWriter, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use xince_abi::decision::Decision;
-use xince_abi::decode::{RequestError, list_status_label, measure_status_label, parse_request};
-use xince_abi::request::Request;
+use xince_abi::decode::{list_status_label, measure_status_label};
+use xince_batch::{Event, Failure, InForce, Options, Select};
 use xince_lang::Lang;
-use xince_runtime::{EvalError, Policy, PolicySet, Runtime, RuntimeConfig};
+use xince_runtime::{Policy, PolicySet, Runtime, RuntimeConfig};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -64,11 +62,11 @@ enum Source {
     Set(PolicySet, String),
 }
 
-impl Source {
-    fn pick(&self, as_of: &str) -> Result<&Policy, String> {
+impl Select for Source {
+    fn select(&self, request: &xince_abi::request::Request) -> Result<&Policy, Failure> {
         match self {
             Source::One(p) => Ok(p),
-            Source::Set(set, jurisdiction) => set.select(jurisdiction, as_of).map_err(|e| e.to_string()),
+            Source::Set(set, jurisdiction) => InForce { set, jurisdiction }.pick(request),
         }
     }
 }
@@ -108,65 +106,17 @@ fn open(args: &Args, ui: &Ui) -> anyhow::Result<Source> {
     }
 }
 
-fn apply_overrides(args: &Args, request: &mut Request) {
-    if let Some(d) = &args.as_of {
-        request.as_of = d.clone();
-    }
-    if let Some(s) = &args.scenario {
-        request.scenario = Some(s.clone());
-    }
-    if args.explain {
-        request.explain = true;
-    }
+fn options(args: &Args) -> Options {
+    Options { as_of: args.as_of.clone(), scenario: args.scenario.clone(), explain: args.explain, ..Options::default() }
 }
 
-/// One failure, as reported on stderr and as a JSON error object.
-struct Failure {
-    code: String,
-    path: Option<String>,
-    zh: String,
-    en: String,
-}
-
-impl Failure {
-    fn from_request(e: RequestError) -> Self {
-        Failure { code: e.code.name().into(), path: Some(e.path), zh: e.message_zh, en: e.message_en }
+/// A failure as one line of text: `path: message [code]`.
+fn failure_text(f: &Failure, ui: &Ui) -> String {
+    let msg = ui.t(&f.message_zh, &f.message_en);
+    match &f.path {
+        Some(p) => format!("{p}: {msg} [{}]", f.code),
+        None => format!("{msg} [{}]", f.code),
     }
-    fn from_eval(e: EvalError) -> Self {
-        match e {
-            EvalError::Request(r) => Failure::from_request(r),
-            other => Failure { code: other.code().into(), path: None, zh: other.message_zh(), en: other.message_en() },
-        }
-    }
-    fn json(&self, line: Option<usize>) -> serde_json::Value {
-        let mut v = serde_json::json!({ "error": { "code": self.code, "message_zh": self.zh, "message_en": self.en } });
-        if let Some(p) = &self.path {
-            v["error"]["path"] = p.clone().into();
-        }
-        if let Some(n) = line {
-            v["line"] = n.into();
-        }
-        v
-    }
-    fn text(&self, ui: &Ui) -> String {
-        let msg = ui.t(&self.zh, &self.en);
-        match &self.path {
-            Some(p) => format!("{p}: {msg} [{}]", self.code),
-            None => format!("{msg} [{}]", self.code),
-        }
-    }
-}
-
-fn evaluate(source: &Source, args: &Args, text: &str) -> Result<Decision, Failure> {
-    let mut request = parse_request(text).map_err(Failure::from_request)?;
-    apply_overrides(args, &mut request);
-    let policy = source.pick(&request.as_of).map_err(|m| Failure {
-        code: "E_NO_POLICY".into(),
-        path: None,
-        zh: m.clone(),
-        en: m,
-    })?;
-    policy.evaluate(&request).map_err(Failure::from_eval)
 }
 
 pub fn run(args: Args, ui: &Ui) -> anyhow::Result<ExitCode> {
@@ -186,7 +136,7 @@ pub fn run(args: Args, ui: &Ui) -> anyhow::Result<ExitCode> {
         std::fs::read_to_string(&path)
             .with_context(|| format!("{} {}", ui.t("无法读取", "cannot read"), path.display()))?
     };
-    match evaluate(&source, &args, &text) {
+    match xince_batch::evaluate(&source, &options(&args), &text) {
         Ok(decision) => {
             let out = match args.format {
                 Format::Json => serde_json::to_string_pretty(&decision)?,
@@ -198,74 +148,41 @@ pub fn run(args: Args, ui: &Ui) -> anyhow::Result<ExitCode> {
         Err(f) => {
             match args.format {
                 Format::Json => println!("{}", serde_json::to_string_pretty(&f.json(None))?),
-                Format::Text => eprintln!("{}: {}: {}", ui.t("错误", "error"), path.display(), f.text(ui)),
+                Format::Text => eprintln!("{}: {}: {}", ui.t("错误", "error"), path.display(), failure_text(&f, ui)),
             }
             Ok(ExitCode::from(1))
         }
     }
 }
 
-/// Lines per parallel chunk: bounded memory, ordered output, all cores busy.
-const CHUNK: usize = 1024;
-
 fn batch(source: &Source, args: &Args, input: &Path, output: &Path, ui: &Ui) -> anyhow::Result<ExitCode> {
-    let reader: Box<dyn BufRead> = if input.as_os_str() == "-" {
-        Box::new(std::io::BufReader::new(std::io::stdin()))
+    let reader: Box<dyn BufRead + Send> = if input.as_os_str() == "-" {
+        Box::new(std::io::BufReader::with_capacity(1 << 20, std::io::stdin()))
     } else {
-        Box::new(std::io::BufReader::new(
+        Box::new(std::io::BufReader::with_capacity(
+            1 << 20,
             std::fs::File::open(input)
                 .with_context(|| format!("{} {}", ui.t("无法读取", "cannot read"), input.display()))?,
         ))
     };
-    let mut writer: Box<dyn Write> = if output.as_os_str() == "-" {
-        Box::new(BufWriter::new(std::io::stdout()))
+    // The batch writes a chunk of decisions at a time: no BufWriter needed.
+    let writer: Box<dyn Write> = if output.as_os_str() == "-" {
+        Box::new(std::io::stdout().lock())
     } else {
-        Box::new(BufWriter::new(
+        Box::new(
             std::fs::File::create(output)
                 .with_context(|| format!("{} {}", ui.t("无法写入", "cannot write"), output.display()))?,
-        ))
+        )
     };
     let progress = std::io::stderr().is_terminal();
-    let (mut total, failed) = (0usize, AtomicUsize::new(0));
-    let mut lines = reader.lines().enumerate();
     let started = std::time::Instant::now();
-    loop {
-        let mut chunk = Vec::with_capacity(CHUNK);
-        for (i, line) in lines.by_ref() {
-            let line =
-                line.with_context(|| format!("{} {}:{}", ui.t("读取失败", "read failed"), input.display(), i + 1))?;
-            if line.trim().is_empty() {
-                continue;
-            }
-            chunk.push((i + 1, line));
-            if chunk.len() == CHUNK {
-                break;
-            }
-        }
-        if chunk.is_empty() {
-            break;
-        }
-        let results: Vec<String> = chunk
-            .par_iter()
-            .map(|(n, line)| match evaluate(source, args, line) {
-                Ok(d) => serde_json::to_string(&d).unwrap_or_default(),
-                Err(f) => {
-                    failed.fetch_add(1, Ordering::Relaxed);
-                    eprintln!("{}:{n}: {}", input.display(), f.text(ui));
-                    f.json(Some(*n)).to_string()
-                }
-            })
-            .collect();
-        for r in results {
-            writeln!(writer, "{r}")?;
-        }
-        total += chunk.len();
-        if progress {
-            eprint!("\r{} {total}", ui.t("已处理", "processed"));
-        }
-    }
-    writer.flush()?;
-    let failed = failed.into_inner();
+    let summary = xince_batch::run(source, &options(args), reader, writer, |event| match event {
+        Event::Failed { line, failure } => eprintln!("{}:{line}: {}", input.display(), failure_text(failure, ui)),
+        Event::Progress { requests } if progress => eprint!("\r{} {requests}", ui.t("已处理", "processed")),
+        Event::Progress { .. } => {}
+    })
+    .with_context(|| format!("{} → {}", input.display(), output.display()))?;
+    let (total, failed) = (summary.requests, summary.failed);
     if progress {
         eprintln!();
     }
