@@ -95,8 +95,8 @@ impl Input {
         put_i32(buf, h::SUBJECT_SECTOR, self.subject_sector);
         put_u32(buf, h::RELATED_ROLES, self.related_roles);
         put_u32(buf, h::RECORD_COUNT, self.records.len() as u32);
-        // One 64-byte chunk per record: constant offsets into a chunk of known size need no bounds checks.
-        let records = buf[layout::INPUT_HEADER_SIZE..].chunks_exact_mut(layout::RECORD_SIZE);
+        // One 64-byte array per record: constant offsets into an array need no bounds checks.
+        let records = buf[layout::INPUT_HEADER_SIZE..].as_chunks_mut::<{ layout::RECORD_SIZE }>().0;
         for (rec, buf) in self.records.iter().zip(records) {
             put_i32(buf, r::TYPE, rec.record_type);
             put_i32(buf, r::DOMAIN, rec.domain);

@@ -110,8 +110,8 @@ impl std::error::Error for OutputDecodeError {}
 /// The first `N` little-endian words of `entry` (zero where it is shorter: callers pass whole entries).
 fn words<const N: usize>(entry: &[u8]) -> [i32; N] {
     let mut out = [0i32; N];
-    for (word, bytes) in out.iter_mut().zip(entry.chunks_exact(4)) {
-        *word = i32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+    for (word, bytes) in out.iter_mut().zip(entry.as_chunks::<4>().0) {
+        *word = i32::from_le_bytes(*bytes);
     }
     out
 }

@@ -42,8 +42,9 @@ pub mod exports {
     pub const ABI_VERSION: &str = "xince_abi_version";
     pub const ALLOC: &str = "xince_alloc";
     pub const EVALUATE: &str = "xince_evaluate";
+    pub const EVALUATE_BATCH: &str = "xince_evaluate_batch";
     /// Every export, in the order the module declares them.
-    pub const ALL: [&str; 4] = [MEMORY, ABI_VERSION, ALLOC, EVALUATE];
+    pub const ALL: [&str; 5] = [MEMORY, ABI_VERSION, ALLOC, EVALUATE, EVALUATE_BATCH];
 }
 
 /// Why a program cannot be compiled.
@@ -69,13 +70,18 @@ impl std::error::Error for CodegenError {}
 // Function indexes.
 const F_ALLOC: u32 = 0;
 const F_EVALUATE: u32 = 1;
-const F_ADD_MONTHS: u32 = 2;
-const F_ADD_WORKDAYS: u32 = 3;
+const F_EVALUATE_BATCH: u32 = 2;
+/// The evaluation itself, `(ptr, len, out) -> (status, output ptr, output len)`: both exports call it.
+const F_EVALUATE_ONE: u32 = 3;
+const F_ADD_MONTHS: u32 = 4;
+const F_ADD_WORKDAYS: u32 = 5;
 // Type indexes.
 const T_I32_I32: u32 = 0;
 const T_I32X2_I32: u32 = 1;
 /// `xince_evaluate`: `(ptr, len) -> (status, output ptr, output len)`, one call per decision.
 const T_EVALUATE: u32 = 2;
+/// `xince_evaluate_batch(ptr, len, count)` and the internal `(ptr, len, out)`: three i32 in, three out.
+const T_I32X3_I32X3: u32 = 3;
 // Global indexes.
 const G_ABI_VERSION: u32 = 0;
 
@@ -104,10 +110,11 @@ pub fn emit(program: &Program) -> Result<Vec<u8>, CodegenError> {
     types.ty().function([ValType::I32], [ValType::I32]);
     types.ty().function([ValType::I32, ValType::I32], [ValType::I32]);
     types.ty().function([ValType::I32, ValType::I32], [ValType::I32, ValType::I32, ValType::I32]);
+    types.ty().function([ValType::I32, ValType::I32, ValType::I32], [ValType::I32, ValType::I32, ValType::I32]);
     module.section(&types);
 
     let mut functions = FunctionSection::new();
-    for ty in [T_I32_I32, T_EVALUATE, T_I32X2_I32, T_I32X2_I32] {
+    for ty in [T_I32_I32, T_EVALUATE, T_I32X3_I32X3, T_I32X3_I32X3, T_I32X2_I32, T_I32X2_I32] {
         functions.function(ty);
     }
     module.section(&functions);
@@ -133,10 +140,13 @@ pub fn emit(program: &Program) -> Result<Vec<u8>, CodegenError> {
     export.export(exports::ABI_VERSION, ExportKind::Global, G_ABI_VERSION);
     export.export(exports::ALLOC, ExportKind::Func, F_ALLOC);
     export.export(exports::EVALUATE, ExportKind::Func, F_EVALUATE);
+    export.export(exports::EVALUATE_BATCH, ExportKind::Func, F_EVALUATE_BATCH);
     module.section(&export);
 
     let mut code = CodeSection::new();
     code.function(&alloc_function(input_base, &layout));
+    code.function(&evaluate_function());
+    code.function(&evaluate_batch_function());
     code.function(&Gen::new(program, &layout).evaluate_function()?);
     code.function(&add_months_function(month_table_base as i32));
     code.function(&add_workdays_function(program));
@@ -246,6 +256,115 @@ fn month_table_bytes() -> Vec<u8> {
             first.to_days().to_le_bytes()
         })
         .collect()
+}
+
+/// `xince_evaluate(ptr, len)`: the answer goes right after the input, 8-aligned.
+fn evaluate_function() -> Function {
+    let mut f = Function::new([]);
+    let mut s = f.instructions();
+    s.local_get(0).local_get(1);
+    s.local_get(0).local_get(1).i32_add().i32_const(7).i32_add().i32_const(-8).i32_and();
+    s.call(F_EVALUATE_ONE).end();
+    f
+}
+
+/// Writes the 32-byte error header at `ERROR_HEADER`, naming `record_local` (-1: none), and pushes
+/// `(code, ERROR_HEADER, 32)` from `code_local`.
+fn error_header(s: &mut InstructionSink<'_>, code_local: u32, record_local: u32) {
+    let e = ERROR_HEADER;
+    let words: [(usize, i32); 7] = [
+        (oh::MAGIC, layout::OUTPUT_MAGIC as i32),
+        (oh::LIST_COUNT, 0),
+        (oh::MEASURE_COUNT, 0),
+        (oh::INCENTIVE_COUNT, 0),
+        (oh::NOTIFICATION_COUNT, 0),
+        (oh::GRADE, -1),
+        (oh::OBJECTION_COUNT, 0),
+    ];
+    for (at, v) in words {
+        s.i32_const(e + at as i32).i32_const(v).i32_store(mem(0, 2));
+    }
+    s.i32_const(e + oh::ERROR_DETAIL as i32).local_get(record_local).i32_store(mem(0, 2));
+    s.local_get(code_local).i32_const(e).i32_const(layout::OUTPUT_HEADER_SIZE as i32);
+}
+
+/// `xince_evaluate_batch(ptr, len, count)`: `count` encoded inputs back to back in `ptr..ptr+len`; the
+/// answers follow them (8-aligned), each as `status: i32, size: i32` then `size` bytes (the answer, or the
+/// 32-byte error header when `status` ≠ 0), the next one 8-aligned. Returns `(0, first, total size)`, or a
+/// batch-level error (bad framing: `E_BAD_INPUT`; no room for an answer: `E_INPUT_TOO_LARGE`) with the error
+/// header. Fuel and deadlines cover the whole call.
+fn evaluate_batch_function() -> Function {
+    let (ptr, len, count) = (0, 1, 2);
+    // locals (i32): 3 cursor, 4 end, 5 first, 6 out, 7 k, 8 this_len, 9 status, 10 answer ptr, 11 answer len,
+    // 12 code, 13 record (-1), 14 pages; (i64): 15 bytes
+    let mut f = Function::new_with_locals_types([
+        ValType::I32,
+        ValType::I32,
+        ValType::I32,
+        ValType::I32,
+        ValType::I32,
+        ValType::I32,
+        ValType::I32,
+        ValType::I32,
+        ValType::I32,
+        ValType::I32,
+        ValType::I32,
+        ValType::I32,
+        ValType::I64,
+    ]);
+    let (cursor, end, first, out, k, this_len, status, answer, size, code, record, pages, bytes) =
+        (3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    let mut s = f.instructions();
+    s.i32_const(-1).local_set(record);
+    s.i32_const(EvalErrorCode::BadInput as i32).local_set(code);
+    s.block(BlockType::Empty); // framing or room failure: br 0 from the top level
+    // the whole input inside memory, count >= 0
+    s.local_get(ptr).i64_extend_i32_u().local_get(len).i64_extend_i32_u().i64_add();
+    s.memory_size(0).i64_extend_i32_u().i64_const(16).i64_shl().i64_gt_u();
+    s.local_get(count).i32_const(0).i32_lt_s().i32_or().br_if(0);
+    s.local_get(ptr).local_tee(cursor).local_get(len).i32_add().local_tee(end);
+    s.i32_const(7).i32_add().i32_const(-8).i32_and().local_tee(first).local_set(out);
+    s.block(BlockType::Empty).loop_(BlockType::Empty);
+    {
+        s.local_get(k).local_get(count).i32_ge_u().br_if(1);
+        // this input: a whole header, then 64 bytes per record, all before `end`
+        s.local_get(end).local_get(cursor).i32_sub().i32_const(INPUT_HEADER_SIZE as i32).i32_lt_u().br_if(2);
+        s.local_get(cursor).i32_load(mem(ih::RECORD_COUNT as u64, 2)).i64_extend_i32_u();
+        s.i64_const(RECORD_SIZE as i64).i64_mul().i64_const(INPUT_HEADER_SIZE as i64).i64_add();
+        s.local_get(end).local_get(cursor).i32_sub().i64_extend_i32_u().i64_gt_u().br_if(2);
+        s.local_get(cursor).i32_load(mem(ih::RECORD_COUNT as u64, 2)).i32_const(6).i32_shl();
+        s.i32_const(INPUT_HEADER_SIZE as i32).i32_add().local_set(this_len);
+        // room for the status word, the size word and an error header
+        s.local_get(out).i64_extend_i32_u().i64_const(8 + layout::OUTPUT_HEADER_SIZE as i64).i64_add().local_set(bytes);
+        s.i32_const(EvalErrorCode::InputTooLarge as i32).local_set(code);
+        ensure_memory(&mut s, bytes, pages);
+        s.i32_eqz().br_if(2);
+        s.i32_const(EvalErrorCode::BadInput as i32).local_set(code);
+        s.local_get(cursor).local_get(this_len).local_get(out).i32_const(8).i32_add().call(F_EVALUATE_ONE);
+        s.local_set(size).local_set(answer).local_tee(status);
+        s.if_(BlockType::Empty);
+        {
+            // copy the error header next to its status
+            for word in 0..(layout::OUTPUT_HEADER_SIZE as u64 / 8) {
+                s.local_get(out).local_get(answer).i64_load(mem(8 * word, 3)).i64_store(mem(8 + 8 * word, 3));
+            }
+            s.i32_const(layout::OUTPUT_HEADER_SIZE as i32).local_set(size);
+        }
+        s.end();
+        s.local_get(out).local_get(status).i32_store(mem(0, 2));
+        s.local_get(out).local_get(size).i32_store(mem(4, 2));
+        s.local_get(out).i32_const(8 + 7).i32_add().local_get(size).i32_add().i32_const(-8).i32_and().local_set(out);
+        s.local_get(cursor).local_get(this_len).i32_add().local_set(cursor);
+        s.local_get(k).i32_const(1).i32_add().local_set(k).br(0);
+    }
+    s.end().end();
+    // every byte of the input belongs to an input
+    s.local_get(cursor).local_get(end).i32_ne().br_if(0);
+    s.i32_const(0).local_get(first).local_get(out).local_get(first).i32_sub().return_();
+    s.end();
+    error_header(&mut s, code, record);
+    s.end();
+    f
 }
 
 /// `add_months(day, months) -> day` with the month-end rule; `NO_DATE` outside the guarded domain.
@@ -470,7 +589,8 @@ struct Gen<'p> {
     scratch64: u32,
 }
 
-const PARAMS: u32 = 2;
+/// `(ptr, len, out)`: the input, and where the answer goes.
+const PARAMS: u32 = 3;
 
 impl<'p> Gen<'p> {
     fn new(program: &'p Program, layout: &'p OutputLayout) -> Self {
@@ -494,7 +614,7 @@ impl<'p> Gen<'p> {
         g.count = g.local(ValType::I32);
         g.as_of = g.local(ValType::I32);
         g.scenario = g.local(ValType::I32);
-        g.out = g.local(ValType::I32);
+        g.out = 2;
         g.err_record = g.local(ValType::I32);
         g.scratch64 = g.local(ValType::I64);
         g
@@ -599,8 +719,7 @@ impl<'p> Gen<'p> {
         let scenario = self.scenario;
         self.s().local_get(ptr).i32_load(mem(ih::SCENARIO as u64, 2)).local_set(scenario);
 
-        // Output right after the input, 8-aligned; grow memory for the largest answer.
-        self.s().local_get(ptr).local_get(len).i32_add().i32_const(7).i32_add().i32_const(-8).i32_and().local_set(out);
+        // Grow memory for the largest answer at `out` (chosen by the caller, after the input).
         let bytes = self.scratch64;
         let pages = self.local(ValType::I32);
         self.s().local_get(out).i64_extend_i32_u().i64_const(fixed as i64).i64_add();
@@ -686,21 +805,8 @@ impl<'p> Gen<'p> {
         let code = self.local(ValType::I32);
         let mut s = self.s();
         s.local_set(code);
-        let e = ERROR_HEADER;
-        let words: [(usize, i32); 7] = [
-            (oh::MAGIC, layout::OUTPUT_MAGIC as i32),
-            (oh::LIST_COUNT, 0),
-            (oh::MEASURE_COUNT, 0),
-            (oh::INCENTIVE_COUNT, 0),
-            (oh::NOTIFICATION_COUNT, 0),
-            (oh::GRADE, -1),
-            (oh::OBJECTION_COUNT, 0),
-        ];
-        for (at, v) in words {
-            s.i32_const(e + at as i32).i32_const(v).i32_store(mem(0, 2));
-        }
-        s.i32_const(e + oh::ERROR_DETAIL as i32).local_get(err_record).i32_store(mem(0, 2));
-        s.local_get(code).i32_const(e).i32_const(layout::OUTPUT_HEADER_SIZE as i32).end();
+        error_header(&mut s, code, err_record);
+        s.end();
 
         let mut f = Function::new_with_locals_types(self.locals.iter().copied());
         f.raw(self.code.iter().copied());

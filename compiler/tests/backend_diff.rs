@@ -385,4 +385,48 @@ proptest! {
             Ok(())
         })?;
     }
+
+    #[test]
+    fn batch_answers_are_the_single_answers(inputs in proptest::collection::vec(arb_input(), 0..6)) {
+        thread_local! {
+            static MODULE: std::cell::RefCell<(Program, Wasm)> = std::cell::RefCell::new({
+                let p = rich_program(VersionRule::OldUnlessLenient);
+                let w = Wasm::new(&p);
+                (p, w)
+            });
+        }
+        MODULE.with(|m| {
+            let (p, w) = &mut *m.borrow_mut();
+            let expected: Vec<Answer> = inputs.iter().map(|i| interp_answer(p, i)).collect();
+            prop_assert_eq!(w.run_batch(&inputs), expected);
+            Ok(())
+        })?;
+    }
+}
+
+#[test]
+fn batch_with_errors_and_bad_framing() {
+    let p = rich_program(VersionRule::OldUnlessLenient);
+    let mut wasm = Wasm::new(&p);
+    let good = input("2024-05-01", vec![serious_food("2023-03-01")]);
+    let early = input("2016-12-31", vec![]);
+    let no_regime = input("2024-05-01", vec![serious_food("2016-05-01")]);
+    let answers = wasm.run_batch(&[good.clone(), early.clone(), no_regime.clone(), good.clone()]);
+    let single: Vec<Answer> = [&good, &early, &no_regime, &good].iter().map(|i| interp_answer(&p, i)).collect();
+    assert_eq!(answers, single);
+    assert!(matches!(answers[1], Answer::Err { code, .. } if code == EvalErrorCode::NotYetInForce as i32));
+    assert!(matches!(answers[2], Answer::Err { code, record: 0 } if code == EvalErrorCode::NoRegime as i32));
+    assert!(wasm.run_batch(&[]).is_empty());
+
+    let bytes: Vec<u8> = [&good, &good].iter().flat_map(|i| i.to_bytes()).collect();
+    let bad = EvalErrorCode::BadInput as i32;
+    let status = |w: &mut Wasm, b: &[u8], n: i32| w.run_batch_bytes(b, n).0;
+    assert_eq!(status(&mut wasm, &bytes, 3), bad, "count larger than the inputs");
+    assert_eq!(status(&mut wasm, &bytes, 1), bad, "bytes left after the last input");
+    assert_eq!(status(&mut wasm, &bytes, -1), bad, "negative count");
+    assert_eq!(status(&mut wasm, &bytes[..bytes.len() - 1], 2), bad, "truncated record");
+    let mut wrong_count = bytes.clone();
+    wrong_count[28] = 9;
+    assert_eq!(status(&mut wasm, &wrong_count, 2), bad, "a record count past the end");
+    assert_eq!(status(&mut wasm, &bytes, 2), 0);
 }

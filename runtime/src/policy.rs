@@ -16,7 +16,7 @@ use xince_abi::error::EvalErrorCode;
 use xince_abi::input::Input;
 use xince_abi::layout::{self, output_header};
 use xince_abi::manifest::Manifest;
-use xince_abi::output::RawOutput;
+use xince_abi::output::{OutputShape, RawOutput};
 use xince_abi::request::Request;
 
 /// Epoch tick length when a deadline is configured.
@@ -159,6 +159,7 @@ impl Runtime {
         let policy = Policy {
             inner: Arc::new(PolicyInner {
                 runtime: self.clone(),
+                shape: manifest.output_shape(0),
                 manifest,
                 pre,
                 sha256: crate::cache::module_sha256(bytes),
@@ -228,6 +229,15 @@ fn check_exports(module: &Module) -> Result<(), LoadError> {
         &[ValType::I32, ValType::I32, ValType::I32],
         "func (i32, i32) -> (i32, i32, i32)",
     )?;
+    // Optional (ABI §2.1): hosts that find no batch export call `xince_evaluate` once per input.
+    if module.get_export("xince_evaluate_batch").is_some() {
+        func(
+            "xince_evaluate_batch",
+            &[ValType::I32, ValType::I32, ValType::I32],
+            &[ValType::I32, ValType::I32, ValType::I32],
+            "func (i32, i32, i32) -> (i32, i32, i32)",
+        )?;
+    }
     Ok(())
 }
 
@@ -243,6 +253,9 @@ fn kind(t: &ExternType) -> String {
     }
 }
 
+/// `xince_evaluate_batch`: `(ptr, len, count) -> (status, answers ptr, answers len)`.
+type BatchFunc = TypedFunc<(i32, i32, i32), (i32, i32, i32)>;
+
 /// A live instance with its typed entry points.
 struct Slot {
     store: Store<StoreState>,
@@ -251,6 +264,8 @@ struct Slot {
     alloc: TypedFunc<i32, i32>,
     /// `(ptr, len) -> (status, output ptr, output len)`: the one call per decision.
     evaluate: TypedFunc<(i32, i32), (i32, i32, i32)>,
+    /// `(ptr, len, count) -> (status, answers ptr, answers len)`, when the module has it.
+    evaluate_batch: Option<BatchFunc>,
     /// The input area `xince_alloc` last granted (ABI v2: valid for any later input up to its size).
     input_ptr: i32,
     input_capacity: usize,
@@ -259,6 +274,8 @@ struct Slot {
 struct PolicyInner {
     runtime: Runtime,
     manifest: Manifest,
+    /// The manifest's answer shape (`records` set per input).
+    shape: OutputShape,
     pre: InstancePre<StoreState>,
     sha256: String,
     /// Instances that finished an evaluation cleanly, ready for the next (any thread).
@@ -284,7 +301,7 @@ impl PolicyInner {
             .build();
         let mut store = Store::new(&self.runtime.shared.engine, StoreState { limits, memory_refused: false });
         store.limiter(|s| s);
-        self.arm(&mut store)?;
+        self.arm(&mut store, 1)?;
         let instance = self.pre.instantiate(&mut store).map_err(|e| EvalError::Instantiate(format!("{e:#}")))?;
         let missing = |what: &str| EvalError::Instantiate(format!("export {what}"));
         let typed = |e: wasmtime::Error| EvalError::Instantiate(format!("{e:#}"));
@@ -295,17 +312,22 @@ impl PolicyInner {
                 .ok_or_else(|| missing("xince_abi_version"))?,
             alloc: instance.get_typed_func(&mut store, "xince_alloc").map_err(typed)?,
             evaluate: instance.get_typed_func(&mut store, "xince_evaluate").map_err(typed)?,
+            evaluate_batch: match instance.get_export(&mut store, "xince_evaluate_batch") {
+                Some(_) => Some(instance.get_typed_func(&mut store, "xince_evaluate_batch").map_err(typed)?),
+                None => None,
+            },
             input_ptr: 0,
             input_capacity: 0,
             store,
         })
     }
 
-    /// Gives the store a fresh budget for one evaluation.
-    fn arm(&self, store: &mut Store<StoreState>) -> Result<(), EvalError> {
+    /// Gives the store a fresh budget for `evaluations` evaluations (one call).
+    fn arm(&self, store: &mut Store<StoreState>, evaluations: usize) -> Result<(), EvalError> {
         let config = &self.runtime.shared.config;
         if let Some(fuel) = config.fuel_per_evaluation {
-            store.set_fuel(fuel).map_err(|e| EvalError::Instantiate(format!("{e:#}")))?;
+            let budget = fuel.saturating_mul(evaluations.max(1) as u64);
+            store.set_fuel(budget).map_err(|e| EvalError::Instantiate(format!("{e:#}")))?;
         }
         if let Some(deadline) = config.deadline {
             let ticks = (deadline.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64;
@@ -374,7 +396,7 @@ impl PolicyInner {
     /// straight from it into `out` (no intermediate copies, no allocation once `out` has grown: this is the
     /// per-decision hot path, one wasm call).
     fn run(&self, slot: &mut Slot, input: &Input, out: &mut RawOutput) -> Result<(), EvalError> {
-        self.arm(&mut slot.store)?;
+        self.arm(&mut slot.store, 1)?;
         let encoded_len = input.encoded_len();
         let len = i32::try_from(encoded_len)
             .map_err(|_| EvalError::Module { code: EvalErrorCode::InputTooLarge, record: None })?;
@@ -392,39 +414,139 @@ impl PolicyInner {
         let data = slot.memory.data(&slot.store);
         let answer = out_ptr.checked_add(out_len).and_then(|end| data.get(out_ptr..end));
         if status != 0 {
-            let code = EvalErrorCode::from_code(status).ok_or(EvalError::UnknownStatus(status))?;
-            // The output header may name the record the error is about.
-            let record = answer
-                .filter(|a| a.len() >= layout::OUTPUT_HEADER_SIZE)
-                .and_then(|a| a.get(output_header::ERROR_DETAIL..output_header::ERROR_DETAIL + 4))
-                .and_then(|b| <[u8; 4]>::try_from(b).ok())
-                .map(i32::from_le_bytes)
-                .and_then(|r| usize::try_from(r).ok());
-            return Err(EvalError::Module { code, record });
+            return Err(module_error(status, answer));
         }
         let answer = answer.ok_or_else(|| {
             EvalError::MalformedAnswer(format!(
                 "输出区间 [{out_ptr}, +{out_len}) 超出内存 / output range [{out_ptr}, +{out_len}) is outside memory"
             ))
         })?;
-        Ok(out.decode_from(answer, self.manifest.output_shape(input.records.len()))?)
+        Ok(out.decode_from(answer, OutputShape { records: input.records.len(), ..self.shape })?)
+    }
+
+    /// One `xince_evaluate_batch` call for all of `inputs` (or one `xince_evaluate` call each, for a module
+    /// without it); `answers[k]` gets input k's answer or its module error. Errors that concern the whole
+    /// call (a trap, a limit, a malformed answer, a batch-level module error) are returned.
+    fn run_batch(
+        &self,
+        slot: &mut Slot,
+        inputs: &[Input],
+        answers: &mut [Result<RawOutput, EvalError>],
+    ) -> Result<(), EvalError> {
+        let Some(evaluate_batch) = slot.evaluate_batch.clone() else {
+            for (input, answer) in inputs.iter().zip(answers.iter_mut()) {
+                let mut raw = reusable(answer);
+                *answer = match self.run(slot, input, &mut raw) {
+                    Ok(()) => Ok(raw),
+                    Err(e @ EvalError::Module { .. }) => Err(e),
+                    Err(e) => return Err(e),
+                };
+            }
+            return Ok(());
+        };
+        let too_large = || EvalError::Module { code: EvalErrorCode::InputTooLarge, record: None };
+        self.arm(&mut slot.store, inputs.len())?;
+        let total: usize = inputs.iter().map(Input::encoded_len).sum();
+        let (len, count) =
+            (i32::try_from(total).map_err(|_| too_large())?, i32::try_from(inputs.len()).map_err(|_| too_large())?);
+        let ptr = self.reserve_input(slot, total)?;
+        let at = ptr as u32 as usize;
+        let mut area = at
+            .checked_add(total)
+            .and_then(|end| slot.memory.data_mut(&mut slot.store).get_mut(at..end))
+            .ok_or_else(|| {
+                EvalError::MalformedAnswer(format!(
+                    "xince_alloc 返回的地址 {ptr} 超出内存 / xince_alloc returned {ptr}, outside memory"
+                ))
+            })?;
+        for input in inputs {
+            let (head, tail) = area.split_at_mut(input.encoded_len());
+            input.write_into(head);
+            area = tail;
+        }
+        let (status, out_ptr, out_len) =
+            evaluate_batch.call(&mut slot.store, (ptr, len, count)).map_err(|e| self.classify(slot, e))?;
+        let (out_ptr, out_len) = (out_ptr as u32 as usize, out_len as u32 as usize);
+        let data = slot.memory.data(&slot.store);
+        let region = out_ptr.checked_add(out_len).and_then(|end| data.get(out_ptr..end));
+        if status != 0 {
+            return Err(module_error(status, region));
+        }
+        let malformed = |what: String| EvalError::MalformedAnswer(what);
+        let region = region.ok_or_else(|| {
+            malformed(format!(
+                "输出区间 [{out_ptr}, +{out_len}) 超出内存 / output range [{out_ptr}, +{out_len}) is outside memory"
+            ))
+        })?;
+        let mut at = 0usize;
+        for (k, (input, answer)) in inputs.iter().zip(answers.iter_mut()).enumerate() {
+            let word =
+                |at: usize| region.get(at..at + 4).and_then(|b| <[u8; 4]>::try_from(b).ok()).map(i32::from_le_bytes);
+            let missing = || malformed(format!("批量输出缺少第 {k} 个回答 / batch answer {k} is missing"));
+            let (code, size) = (word(at).ok_or_else(missing)?, word(at + 4).ok_or_else(missing)? as u32 as usize);
+            let body = at.checked_add(8 + size).and_then(|end| region.get(at + 8..end)).ok_or_else(missing)?;
+            if code == 0 {
+                // Decoded in place: the vectors a previous batch left in this slot are reused.
+                if answer.is_err() {
+                    *answer = Ok(RawOutput::default());
+                }
+                if let Ok(raw) = answer {
+                    raw.decode_from(body, OutputShape { records: input.records.len(), ..self.shape })?;
+                }
+            } else {
+                match module_error(code, Some(body)) {
+                    e @ EvalError::Module { .. } => *answer = Err(e),
+                    other => return Err(other),
+                }
+            }
+            at = (at + 8 + size).next_multiple_of(8);
+        }
+        if at != region.len() {
+            return Err(malformed(format!(
+                "批量输出长度 {} 与回答不符 / batch output is {} bytes, the answers take {at}",
+                region.len(),
+                region.len()
+            )));
+        }
+        Ok(())
     }
 
     /// Runs one evaluation on `slot`, which is `None` when the previous instance had to be dropped; a fresh
     /// instance replaces it. After a trap, a limit or a malformed answer the instance is dropped (a module
     /// that answers nonsense once is not trusted with the next request); module error codes are clean returns
     /// and keep it.
-    fn run_in(&self, slot: &mut Option<Slot>, input: &Input, out: &mut RawOutput) -> Result<(), EvalError> {
+    fn run_in<T>(
+        &self,
+        slot: &mut Option<Slot>,
+        run: impl FnOnce(&Self, &mut Slot) -> Result<T, EvalError>,
+    ) -> Result<T, EvalError> {
         let live = match slot {
             Some(live) => live,
             None => slot.insert(self.take()?),
         };
-        let result = self.run(live, input, out);
+        let result = run(self, live);
         if matches!(result, Err(ref e) if !matches!(e, EvalError::Module { .. })) {
             *slot = None;
         }
         result
     }
+}
+
+/// The error a non-zero status stands for; the error header (when readable) may name the record.
+fn module_error(status: i32, header: Option<&[u8]>) -> EvalError {
+    let Some(code) = EvalErrorCode::from_code(status) else { return EvalError::UnknownStatus(status) };
+    let record = header
+        .filter(|a| a.len() >= layout::OUTPUT_HEADER_SIZE)
+        .and_then(|a| a.get(output_header::ERROR_DETAIL..output_header::ERROR_DETAIL + 4))
+        .and_then(|b| <[u8; 4]>::try_from(b).ok())
+        .map(i32::from_le_bytes)
+        .and_then(|r| usize::try_from(r).ok());
+    EvalError::Module { code, record }
+}
+
+/// The answer buffer kept in `answer` (its vectors reused), leaving an empty one in its place.
+fn reusable(answer: &mut Result<RawOutput, EvalError>) -> RawOutput {
+    std::mem::replace(answer, Ok(RawOutput::default())).unwrap_or_default()
 }
 
 /// Smallest input area asked of `xince_alloc` (room for 1 000 records): most subjects never ask twice.
@@ -441,7 +563,22 @@ pub struct Evaluator {
 impl Evaluator {
     /// Evaluates an already encoded input into `out`, reusing its vectors (the allocation-free path).
     pub fn evaluate_raw_into(&mut self, input: &Input, out: &mut RawOutput) -> Result<(), EvalError> {
-        self.policy.inner.run_in(&mut self.slot, input, out)
+        self.policy.inner.run_in(&mut self.slot, |inner, slot| inner.run(slot, input, out))
+    }
+
+    /// Evaluates many encoded inputs with one call into the module (`xince_evaluate_batch`; one call per
+    /// input for a module without it). `answers` is resized to `inputs.len()`; entry k is input k's answer
+    /// or its own module error, and answers left there by an earlier batch are reused (no allocation once
+    /// they have grown). A trap, a limit or a malformed answer fails the whole batch and the instance is
+    /// replaced. Fuel is `fuel_per_evaluation` × `inputs.len()` and the deadline covers the whole call, so
+    /// keep batches modest (tens to a thousand subjects).
+    pub fn evaluate_raw_batch(
+        &mut self,
+        inputs: &[Input],
+        answers: &mut Vec<Result<RawOutput, EvalError>>,
+    ) -> Result<(), EvalError> {
+        answers.resize_with(inputs.len(), || Ok(RawOutput::default()));
+        self.policy.inner.run_in(&mut self.slot, |inner, slot| inner.run_batch(slot, inputs, answers))
     }
 
     /// Evaluates an already encoded input and validates the answer against the manifest's shape.

@@ -79,3 +79,74 @@ fn a_trap_replaces_the_instance() {
     assert!(matches!(evaluator.evaluate_raw(&trapping).unwrap_err(), EvalError::Trap(_)));
     assert_eq!(evaluator.evaluate_raw(&good).unwrap(), expected);
 }
+
+#[test]
+fn batch_without_the_export_calls_once_per_input() {
+    // The fixture module has no `xince_evaluate_batch`: the runtime falls back to one call per input, with
+    // each input's own errors in its slot.
+    let policy = runtime().load(&good_module()).unwrap();
+    let mut evaluator = policy.evaluator();
+    let inputs = [input_with_dates(&["2023-03-01"]), input_with_dates(&vec!["2023-03-01"; 500]), input_with_dates(&[])];
+    let mut answers = Vec::new();
+    evaluator.evaluate_raw_batch(&inputs, &mut answers).unwrap();
+    assert_eq!(answers.len(), 3);
+    assert_eq!(answers[0], policy.evaluate_raw(&inputs[0]));
+    assert_eq!(answers[1], Err(EvalError::Module { code: EvalErrorCode::InputTooLarge, record: None }));
+    assert_eq!(answers[2], policy.evaluate_raw(&inputs[2]));
+    // A shorter batch reuses the same vector.
+    evaluator.evaluate_raw_batch(&inputs[2..], &mut answers).unwrap();
+    assert_eq!(answers, vec![policy.evaluate_raw(&inputs[2])]);
+}
+
+/// The good module plus a batch export whose answer region is `region` (placed by a data segment at 40000).
+fn with_batch_answer(region: &[u8]) -> Vec<u8> {
+    let escaped: String = region.iter().map(|b| format!("\\{b:02x}")).collect();
+    let wat = GOOD_WAT.trim_end().strip_suffix(')').unwrap().to_string()
+        + &format!(
+            r#"  (func (export "xince_evaluate_batch") (param i32 i32 i32) (result i32 i32 i32)
+    (i32.const 0) (i32.const 40000) (i32.const {len}))
+  (data (i32.const 40000) "{escaped}"))"#,
+            len = region.len()
+        );
+    module(&wat, MANIFEST_JSON)
+}
+
+#[test]
+fn malformed_batch_answers_fail_the_batch_and_the_evaluator_recovers() {
+    let one = input_with_dates(&["2023-03-01"]);
+    let expected = runtime().load(&good_module()).unwrap().evaluate_raw(&one).unwrap();
+    let answer = expected.to_bytes();
+    let framed = |status: i32, size: usize, body: &[u8]| {
+        let mut b = status.to_le_bytes().to_vec();
+        b.extend((size as i32).to_le_bytes());
+        b.extend(body);
+        b.resize(b.len().next_multiple_of(8), 0);
+        b
+    };
+    // A well-framed batch answer decodes like a single one.
+    let policy = runtime().load(&with_batch_answer(&framed(0, answer.len(), &answer))).unwrap();
+    let mut answers = Vec::new();
+    policy.evaluator().evaluate_raw_batch(std::slice::from_ref(&one), &mut answers).unwrap();
+    assert_eq!(answers, vec![Ok(expected.clone())]);
+
+    let mut truncated = framed(0, answer.len(), &answer);
+    truncated.truncate(20);
+    let mut extra = framed(0, answer.len(), &answer);
+    extra.extend([0u8; 8]);
+    let mut bad_count = answer.clone();
+    bad_count[8] = 7; // measure count
+    let cases: [(&str, Vec<u8>); 4] = [
+        ("truncated", truncated),
+        ("trailing bytes", extra),
+        ("unknown status", framed(77, 32, &answer[..32])),
+        ("bad answer", framed(0, bad_count.len(), &bad_count)),
+    ];
+    for (name, region) in cases {
+        let policy = runtime().load(&with_batch_answer(&region)).unwrap();
+        let mut evaluator = policy.evaluator();
+        let err = evaluator.evaluate_raw_batch(std::slice::from_ref(&one), &mut answers).unwrap_err();
+        assert!(matches!(err, EvalError::MalformedAnswer(_) | EvalError::UnknownStatus(77)), "{name}: {err:?}");
+        // The single-input path still works on the same evaluator (a fresh instance).
+        assert_eq!(evaluator.evaluate_raw(&one).unwrap(), expected, "{name}");
+    }
+}

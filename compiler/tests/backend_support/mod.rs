@@ -453,6 +453,44 @@ impl Wasm {
         self.run_bytes(&input.to_bytes(), input.records.len())
     }
 
+    /// `xince_evaluate_batch` on raw bytes: the batch status, and the answers' region.
+    pub fn run_batch_bytes(&mut self, bytes: &[u8], count: i32) -> (i32, Vec<u8>) {
+        let ptr = self.call1("xince_alloc", bytes.len() as i32);
+        assert!(ptr > 0, "alloc failed");
+        self.memory.write(&mut self.store, ptr as usize, bytes).unwrap();
+        let f = self
+            .instance
+            .get_typed_func::<(i32, i32, i32), (i32, i32, i32)>(&self.store, "xince_evaluate_batch")
+            .unwrap();
+        let (status, out_ptr, out_len) = f.call(&mut self.store, (ptr, bytes.len() as i32, count)).unwrap();
+        (status, self.memory.data(&self.store)[out_ptr as usize..(out_ptr + out_len) as usize].to_vec())
+    }
+
+    /// Evaluates `inputs` in one `xince_evaluate_batch` call and splits the answers (ABI §2.1).
+    pub fn run_batch(&mut self, inputs: &[Input]) -> Vec<Answer> {
+        let bytes: Vec<u8> = inputs.iter().flat_map(Input::to_bytes).collect();
+        let (status, out) = self.run_batch_bytes(&bytes, inputs.len() as i32);
+        assert_eq!(status, 0, "batch refused");
+        let word = |at: usize| i32::from_le_bytes(out[at..at + 4].try_into().unwrap());
+        let mut at = 0;
+        let mut answers = Vec::new();
+        for input in inputs {
+            let (code, size) = (word(at), word(at + 4) as usize);
+            let answer = &out[at + 8..at + 8 + size];
+            answers.push(if code == 0 {
+                let raw = RawOutput::from_bytes(answer, self.manifest.output_shape(input.records.len())).unwrap();
+                assert_eq!(raw.to_bytes(), answer, "batch answer is byte-identical to RawOutput::to_bytes");
+                Answer::Ok(raw)
+            } else {
+                assert_eq!(size, 32, "error answer is a bare header");
+                Answer::Err { code, record: word(at + 8 + 28) }
+            });
+            at = (at + 8 + size).div_ceil(8) * 8;
+        }
+        assert_eq!(at, out.len(), "nothing after the last answer");
+        answers
+    }
+
     /// The status of evaluating `len` bytes at `ptr` (whatever they hold).
     pub fn evaluate_raw(&mut self, ptr: i32, len: i32) -> i32 {
         self.evaluate(ptr, len).0
