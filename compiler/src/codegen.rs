@@ -561,6 +561,28 @@ fn type_of(e: &Expr) -> Ty {
     }
 }
 
+/// Whether `e` reads a list's status anywhere.
+fn mentions_a_list(e: &Expr) -> bool {
+    match e {
+        Expr::OnList(_) => true,
+        Expr::Cmp(_, a, b) => mentions_a_list(a) || mentions_a_list(b),
+        Expr::InSet(a, _) | Expr::Not(a) | Expr::AddDuration(a, _) => mentions_a_list(a),
+        Expr::And(v) | Expr::Or(v) => v.iter().any(mentions_a_list),
+        Expr::Exists { condition, .. } | Expr::Count { condition, .. } => mentions_a_list(condition),
+        Expr::Bool(_)
+        | Expr::Int(_)
+        | Expr::Num(_)
+        | Expr::Date(_)
+        | Expr::Code(_)
+        | Expr::Record(_)
+        | Expr::Subject(_)
+        | Expr::AsOf
+        | Expr::Scenario
+        | Expr::RecordHasFlags(_)
+        | Expr::HasRole(_) => false,
+    }
+}
+
 /// The record a predicate refers to: locals holding its index and its address.
 #[derive(Clone, Copy)]
 struct Rec {
@@ -578,6 +600,9 @@ struct Gen<'p> {
     fail_label: u32,
     /// Lists whose entries are already written (`OnList` on a later one is false, as in the interpreter).
     lists_done: usize,
+    /// Quantifiers already emitted, by (condition, window, first only): the locals holding "computed" and
+    /// the count, so a repeated `存在 记录(…)` scans the records once per evaluation.
+    quantifiers: std::collections::HashMap<String, (u32, u32)>,
     // fixed locals
     ptr: u32,
     len: u32,
@@ -602,6 +627,7 @@ impl<'p> Gen<'p> {
             depth: 0,
             fail_label: 0,
             lists_done: 0,
+            quantifiers: std::collections::HashMap::new(),
             ptr: 0,
             len: 1,
             count: 0,
@@ -990,11 +1016,11 @@ impl<'p> Gen<'p> {
                 self.s().i32_eqz();
             }
             Expr::Exists { condition, within } => {
-                let n = self.quantify(condition, *within, true)?;
+                let n = self.quantify_once(condition, *within, true)?;
                 self.s().local_get(n).i64_const(0).i64_ne();
             }
             Expr::Count { condition, within } => {
-                let n = self.quantify(condition, *within, false)?;
+                let n = self.quantify_once(condition, *within, false)?;
                 self.s().local_get(n);
             }
             Expr::OnList(l) => {
@@ -1121,6 +1147,37 @@ impl<'p> Gen<'p> {
             self.s().drop().i32_const((op == CmpOp::Ne) as i32);
         }
         Ok(())
+    }
+
+    /// [`Gen::quantify`], computed at most once per evaluation for each distinct quantifier: its value depends
+    /// on the input alone, so later occurrences (and repeats inside a record loop) reuse it. A condition that
+    /// reads a list (`在 名单`) is recomputed each time, since list statuses change while lists and
+    /// precedence are evaluated.
+    fn quantify_once(
+        &mut self,
+        condition: &Expr,
+        within: Option<Duration>,
+        first_only: bool,
+    ) -> Result<u32, CodegenError> {
+        if mentions_a_list(condition) {
+            return self.quantify(condition, within, first_only);
+        }
+        let key = format!("{condition:?}|{within:?}|{first_only}");
+        let (done, n) = match self.quantifiers.get(&key) {
+            Some(&locals) => locals,
+            None => {
+                let locals = (self.local(ValType::I32), self.local(ValType::I64));
+                self.quantifiers.insert(key, locals);
+                locals
+            }
+        };
+        // Locals start at zero on every call: `done` is 0 until the first scan on this evaluation's path.
+        self.s().local_get(done).i32_eqz();
+        self.if_(BlockType::Empty);
+        let found = self.quantify(condition, within, first_only)?;
+        self.s().local_get(found).local_set(n).i32_const(1).local_set(done);
+        self.end();
+        Ok(n)
     }
 
     /// Loops over counting records satisfying `condition` (and inside `within`); returns the i64 local holding

@@ -430,3 +430,53 @@ fn batch_with_errors_and_bad_framing() {
     assert_eq!(status(&mut wasm, &wrong_count, 2), bad, "a record count past the end");
     assert_eq!(status(&mut wasm, &bytes, 2), 0);
 }
+
+/// A quantifier is scanned once per evaluation however often it is written, including when its first
+/// occurrence is skipped by short-circuiting and when it sits inside a list criterion (once per record).
+#[test]
+fn repeated_quantifiers_agree_wherever_they_are_first_reached() {
+    let honour =
+        || Expr::Exists { condition: Box::new(eq(Expr::Record(RecordField::Type), Expr::Code(HONOUR))), within: None };
+    let penalties = || Expr::Count {
+        condition: Box::new(eq(Expr::Record(RecordField::Type), Expr::Code(PENALTY))),
+        within: Some(d(3, Unit::Year)),
+    };
+    let mut p = blank_program();
+    p.lists = vec![List {
+        criterion: Expr::And(vec![
+            eq(Expr::Record(RecordField::Type), Expr::Code(PENALTY)),
+            Expr::Not(Box::new(honour())),
+        ]),
+        period: Period::Fixed { minimum: None, maximum: d(90, Unit::Day) },
+        repair_conditions: 0,
+        exit_on_repair: true,
+        non_repairable: None,
+        precedence_over: vec![],
+    }];
+    p.notifications = [
+        Expr::Or(vec![Expr::Bool(true), honour()]),
+        honour(),
+        Expr::And(vec![Expr::Bool(false), cmp(CmpOp::Gt, penalties(), Expr::Int(0))]),
+        cmp(CmpOp::Eq, penalties(), Expr::Int(2)),
+        Expr::Or(vec![Expr::Not(Box::new(honour())), cmp(CmpOp::Eq, penalties(), Expr::Int(1))]),
+    ]
+    .into_iter()
+    .map(|condition| Notification { condition })
+    .collect();
+    let p = finish(p);
+    let mut wasm = Wasm::new(&p);
+    let inputs = [
+        input("2024-05-01", vec![]),
+        input("2024-05-01", vec![record(PENALTY, ORDINARY, "2024-03-01"), record(PENALTY, ORDINARY, "2022-01-01")]),
+        input("2024-05-01", vec![record(PENALTY, ORDINARY, "2024-03-01"), record(HONOUR, NO_CODE, "2023-01-01")]),
+        input("2024-05-01", vec![record(HONOUR, NO_CODE, "2025-01-01"), record(PENALTY, ORDINARY, "2020-01-01")]),
+    ];
+    let fired: Vec<Vec<bool>> = inputs.iter().map(|i| both(&p, &mut wasm, i).unwrap().notifications).collect();
+    assert_eq!(fired[0], [true, false, false, false, true]);
+    assert_eq!(fired[1], [true, false, false, true, true]);
+    assert_eq!(fired[2], [true, true, false, false, true]);
+    assert_eq!(fired[3], [true, false, false, false, true], "a future honour and an old penalty count for nothing");
+    // The whole sequence again in one batch: the memo is per evaluation, not per instance.
+    let expected: Vec<Answer> = inputs.iter().map(|i| interp_answer(&p, i)).collect();
+    assert_eq!(wasm.run_batch(&inputs), expected);
+}
