@@ -138,9 +138,12 @@ pub enum ObjectionStatus {
 macro_rules! from_code {
     ($ty:ident { $($variant:ident),* }) => {
         impl $ty {
+            /// Every status, indexed by its code (the codes are 0, 1, 2, … in declaration order).
+            const ALL: &[$ty] = &[$($ty::$variant),*];
+
             pub fn from_code(code: i32) -> Option<Self> {
-                $( if code == $ty::$variant as i32 { return Some($ty::$variant); } )*
-                None
+                // One bounds check instead of a comparison per variant (decoding runs once per entry).
+                usize::try_from(code).ok().and_then(|i| Self::ALL.get(i)).copied()
             }
         }
     };
@@ -148,3 +151,30 @@ macro_rules! from_code {
 from_code!(ListStatus { NotListed, Active, Suspended, Expired, Repaired, Overridden, Revoked });
 from_code!(MeasureStatus { NotApplicable, Active, Suspended, Ended, OtherScenario });
 from_code!(ObjectionStatus { Pending, Overdue, Resolved });
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_codes_round_trip_and_are_dense() {
+        for (i, s) in ListStatus::ALL.iter().enumerate() {
+            assert_eq!(*s as i32, i as i32);
+            assert_eq!(ListStatus::from_code(i as i32), Some(*s));
+        }
+        for (i, s) in MeasureStatus::ALL.iter().enumerate() {
+            assert_eq!(*s as i32, i as i32);
+            assert_eq!(MeasureStatus::from_code(i as i32), Some(*s));
+        }
+        for (i, s) in ObjectionStatus::ALL.iter().enumerate() {
+            assert_eq!(*s as i32, i as i32);
+            assert_eq!(ObjectionStatus::from_code(i as i32), Some(*s));
+        }
+        assert_eq!((ListStatus::ALL.len(), MeasureStatus::ALL.len(), ObjectionStatus::ALL.len()), (7, 5, 3));
+        for code in [-1, 7, i32::MIN, i32::MAX] {
+            assert_eq!(ListStatus::from_code(code), None);
+        }
+        assert_eq!(MeasureStatus::from_code(5), None);
+        assert_eq!(ObjectionStatus::from_code(3), None);
+    }
+}

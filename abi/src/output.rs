@@ -278,21 +278,32 @@ impl RawOutput {
                 overridden_by: index_in("lists", i, "overridden_by", w[le::OVERRIDDEN_BY / 4], lists)?,
             });
         }
-        for (i, entry) in measure_bytes.chunks_exact(layout::MEASURE_ENTRY_SIZE).enumerate() {
+        out.measures.reserve(measures);
+        for (i, entry) in measure_bytes.as_chunks::<{ layout::MEASURE_ENTRY_SIZE }>().0.iter().enumerate() {
             let w = words::<4>(entry);
-            let s = w[me::STATUS / 4];
-            let status = MeasureStatus::from_code(s).ok_or(OutputDecodeError::BadValue {
-                section: "measures",
-                index: i,
-                field: "status",
-                value: s as i64,
-            })?;
-            out.measures.push(MeasureOutcome {
-                status,
-                source: index_in("measures", i, "source", w[me::SOURCE / 4], lists)?,
-                record: record_index("measures", i, "record", w[me::RECORD / 4])?,
-                last_day: w[me::LAST_DAY / 4],
-            });
+            let (s, source, record) = (w[me::STATUS / 4], w[me::SOURCE / 4], w[me::RECORD / 4]);
+            let last_day = w[me::LAST_DAY / 4];
+            // The common case in one test each (an index of -1 means none): the hot path of every decision.
+            let status = MeasureStatus::from_code(s);
+            let in_range = |v: i32, bound: usize| (v.wrapping_add(1) as u32 as usize) <= bound;
+            match status {
+                Some(status) if in_range(source, lists) && in_range(record, shape.records) => {
+                    out.measures.push(MeasureOutcome { status, source, record, last_day });
+                }
+                _ => {
+                    let bad = |field, value: i32| OutputDecodeError::BadValue {
+                        section: "measures",
+                        index: i,
+                        field,
+                        value: value as i64,
+                    };
+                    return Err(match status {
+                        None => bad("status", s),
+                        Some(_) if !in_range(source, lists) => bad("source", source),
+                        Some(_) => bad("record", record),
+                    });
+                }
+            }
         }
         for (i, entry) in incentive_bytes.chunks_exact(layout::INCENTIVE_ENTRY_SIZE).enumerate() {
             let w = words::<2>(entry);
