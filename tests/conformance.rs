@@ -1,6 +1,7 @@
-//! The conformance suite: every case in `tests/conformance/cases/*.json` runs on the reference interpreter and
-//! on the wasm runtime through one trait; both must give the same decision or the same error code, and that
-//! shared outcome is the case's golden snapshot. Exceptions, if ever needed, live in
+//! The conformance suite: every case in `tests/conformance/cases/*.json` runs on the reference interpreter, on
+//! the wasm runtime one call per decision, and on the wasm runtime in a batch (`xince_evaluate_batch`), through
+//! one trait; all must give the same decision or the same error code, and that shared outcome is the case's
+//! golden snapshot. Exceptions, if ever needed, live in
 //! `tests/conformance/EXCEPTIONS.md` with their reason (there are none).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers outside #[test] fns
@@ -72,6 +73,26 @@ impl Engine for Wasm {
     }
 }
 
+/// The wasm runtime through `Evaluator::evaluate_raw_batch`: the case's input three times in one call (each
+/// copy must get the same answer), then the same `decide`.
+struct WasmBatch;
+
+impl Engine for WasmBatch {
+    fn name(&self) -> &'static str {
+        "wasm runtime, batched"
+    }
+    fn evaluate(&self, policy: &CompiledPolicy, request: &Request) -> Outcome {
+        let manifest = policy.module.manifest();
+        let input = encode_request(manifest, request).map_err(|e| e.code.name().to_string())?;
+        let inputs = [input.clone(), input.clone(), input];
+        let mut answers = Vec::new();
+        policy.module.evaluator().evaluate_raw_batch(&inputs, &mut answers).map_err(|e| e.code().to_string())?;
+        assert!(answers.len() == 3 && answers[0] == answers[1] && answers[1] == answers[2], "{answers:?}");
+        let raw = answers.swap_remove(1).map_err(|e| e.code().to_string())?;
+        Ok(decide(manifest, request, &raw))
+    }
+}
+
 fn runtime() -> &'static Runtime {
     static RUNTIME: OnceLock<Runtime> = OnceLock::new();
     RUNTIME.get_or_init(|| Runtime::new(RuntimeConfig::default()).expect("runtime"))
@@ -95,20 +116,22 @@ fn compile(name: &str) -> CompiledPolicy {
 #[test]
 fn interpreter_and_wasm_agree_on_every_case() {
     let mut policies: BTreeMap<String, CompiledPolicy> = BTreeMap::new();
-    let engines: [&dyn Engine; 2] = [&Interpreter, &Wasm];
+    let engines: [&dyn Engine; 3] = [&Interpreter, &Wasm, &WasmBatch];
     insta::glob!("conformance/cases/*.json", |path| {
         let case: Case = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
         let policy = policies.entry(case.policy.clone()).or_insert_with(|| compile(&case.policy));
         let outcomes: Vec<Outcome> = engines.iter().map(|e| e.evaluate(policy, &case.request)).collect();
-        assert_eq!(
-            outcomes[0],
-            outcomes[1],
-            "{}: {} and {} disagree ({})",
-            path.display(),
-            engines[0].name(),
-            engines[1].name(),
-            case.description
-        );
+        for (engine, outcome) in engines.iter().zip(&outcomes).skip(1) {
+            assert_eq!(
+                &outcomes[0],
+                outcome,
+                "{}: {} and {} disagree ({})",
+                path.display(),
+                engines[0].name(),
+                engine.name(),
+                case.description
+            );
+        }
         insta::with_settings!({ description => case.description.clone(), omit_expression => true }, {
             match &outcomes[0] {
                 Ok(decision) => insta::assert_json_snapshot!(decision),
