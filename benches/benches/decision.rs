@@ -7,6 +7,9 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 use xince_bench::*;
 
+/// Subjects per `xince_evaluate_batch` call in `wasm_runtime_raw_batched`.
+const BATCH: usize = 64;
+
 fn sample_size() -> u64 {
     std::env::var("XINCE_BENCH_SUBJECTS").ok().and_then(|s| s.parse().ok()).unwrap_or(1000)
 }
@@ -30,11 +33,38 @@ fn per_decision(c: &mut Criterion) {
                 .and_then(|rt| rt.load(&compiled.wasm).map_err(|e| anyhow::anyhow!("{e}")))
             {
                 Ok(policy) => {
+                    // One wasm call per decision, on a thread's own instance, answers decoded into one buffer.
+                    let mut evaluator = policy.evaluator();
+                    let mut out = xince_abi::output::RawOutput::default();
                     group.bench_function("wasm_runtime_raw", |b| {
+                        b.iter(|| {
+                            inputs
+                                .encoded
+                                .iter()
+                                .map(|i| evaluator.evaluate_raw_into(black_box(i), &mut out).is_ok() as u32)
+                                .sum::<u32>()
+                        })
+                    });
+                    // BATCH subjects per wasm call (xince_evaluate_batch), answers decoded into reused buffers.
+                    let mut answers = Vec::new();
+                    group.bench_function("wasm_runtime_raw_batched", |b| {
+                        b.iter(|| {
+                            inputs
+                                .encoded
+                                .chunks(BATCH)
+                                .map(|c| match evaluator.evaluate_raw_batch(black_box(c), &mut answers) {
+                                    Ok(()) => answers.iter().filter(|a| a.is_ok()).count() as u32,
+                                    Err(_) => 0,
+                                })
+                                .sum::<u32>()
+                        })
+                    });
+                    // The convenience call: an instance from the shared pool and a fresh answer per decision.
+                    group.bench_function("wasm_runtime_raw_pooled", |b| {
                         b.iter(|| inputs.encoded.iter().map(|i| policy.evaluate_raw(black_box(i)).is_ok() as u32).sum::<u32>())
                     });
                     group.bench_function("wasm_runtime_request_to_decision", |b| {
-                        b.iter(|| inputs.requests.iter().map(|r| policy.evaluate(black_box(r)).is_ok() as u32).sum::<u32>())
+                        b.iter(|| inputs.requests.iter().map(|r| evaluator.evaluate(black_box(r)).is_ok() as u32).sum::<u32>())
                     });
                 }
                 Err(e) => eprintln!("wasm runtime skipped: {e:#}"),

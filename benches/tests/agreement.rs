@@ -49,6 +49,23 @@ fn wasm_agrees_with_the_interpreter() {
             assert_eq!(got, want, "subject {i}");
         }
     }
+    // The paths the benchmark times: one instance per loop, single calls into one buffer and batches.
+    let mut evaluator = policy.evaluator();
+    let mut out = xince_abi::output::RawOutput::default();
+    let mut answers = Vec::new();
+    for (c, chunk) in inputs.encoded.chunks(64).enumerate() {
+        evaluator.evaluate_raw_batch(chunk, &mut answers).unwrap();
+        for (k, (input, answer)) in chunk.iter().zip(&answers).enumerate() {
+            let want = xince_compiler::interp::evaluate(&compiled.program, input).map_err(|e| format!("{e:?}"));
+            let got = answer.clone().map_err(|e| format!("{e:?}"));
+            assert_eq!(got.is_ok(), want.is_ok(), "subject {}: {got:?} vs {want:?}", 64 * c + k);
+            if let (Ok(got), Ok(want)) = (got, want) {
+                assert_eq!(got, want, "batched subject {}", 64 * c + k);
+                evaluator.evaluate_raw_into(input, &mut out).unwrap();
+                assert_eq!(out, want, "single subject {}", 64 * c + k);
+            }
+        }
+    }
 }
 
 fn reduced(o: &handwritten::Outcome, case: &handwritten::Case) -> (&'static str, bool, Vec<bool>, Vec<bool>) {
