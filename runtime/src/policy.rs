@@ -549,8 +549,9 @@ fn reusable(answer: &mut Result<RawOutput, EvalError>) -> RawOutput {
     std::mem::replace(answer, Ok(RawOutput::default())).unwrap_or_default()
 }
 
-/// Smallest input area asked of `xince_alloc` (room for 1 000 records): most subjects never ask twice.
-const MIN_INPUT_AREA: usize = layout::INPUT_HEADER_SIZE + 1000 * layout::RECORD_SIZE;
+/// Smallest input area asked of `xince_alloc` (room for 500 records): most subjects never ask twice, and a
+/// fresh instance's first page usually holds it, so a first evaluation does not grow memory.
+const MIN_INPUT_AREA: usize = layout::INPUT_HEADER_SIZE + 500 * layout::RECORD_SIZE;
 
 /// One thread's handle on a policy: owns an instance for as long as it lives, so a loop of evaluations pays
 /// no lock and no instance hand-over per decision (`Policy::evaluate*` take one from the shared pool per
