@@ -3,7 +3,6 @@
 
 use crate::ui::Ui;
 use anyhow::{Context, bail};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use xince_abi::signature::{self, SecretKeyFile};
@@ -45,9 +44,8 @@ fn with_extension(prefix: &Path, ext: &str) -> PathBuf {
 
 fn random_seed() -> anyhow::Result<[u8; 32]> {
     let mut seed = [0u8; 32];
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut seed))
-        .context("无法读取系统随机数 /dev/urandom / cannot read system randomness")?;
+    getrandom::fill(&mut seed)
+        .map_err(|e| anyhow::anyhow!("无法读取系统随机数：{e} / cannot read the system's randomness: {e}"))?;
     Ok(seed)
 }
 
