@@ -52,7 +52,7 @@ pub enum TokenKind {
     Number,
     Date,
     Duration,
-    /// `第5条`, `第十九条`, `第6条第2款`, `第四章第二节`
+    /// `第5条`, `第十九条`, `第6条第2款`, `第四章第二节`, `专栏六`, `专栏六第1项`
     Citation,
     // Punctuation.
     LBrace,
@@ -220,7 +220,11 @@ enum Raw {
     UnterminatedStr,
     #[regex(r"[0-9][0-9\p{XID_Continue}.\-]*")]
     Numeric,
-    #[regex(r"(第[0-9零〇一二三四五六七八九十百千两]+[编章节条款项目])+", priority = 10)]
+    // Segments like 第四章 / 第5条 / 第2款, and 专栏六 (a numbered box in a plan, e.g. seed 003's 专栏六 “信易+”).
+    #[regex(
+        r"(第[0-9零〇一二三四五六七八九十百千两]+[编章节条款项目]|专栏[0-9零〇一二三四五六七八九十百千两]+)+",
+        priority = 10
+    )]
     Citation,
     #[token("{")]
     LBrace,
@@ -727,6 +731,10 @@ mod tests {
         assert_eq!(
             kinds("第5条 第十九条 第6条第2款 第四章第二节 第5条规定"),
             vec![Citation, Citation, Citation, Citation, Ident]
+        );
+        assert_eq!(
+            kinds("专栏六 专栏六第1项 第七章专栏六 专栏 专栏说明 专栏六说明"),
+            vec![Citation, Citation, Citation, Ident, Ident, Ident]
         );
         assert_eq!(kinds("，；：（）【】、"), vec![Comma, Semi, Colon, LParen, RParen, LBracket, RBracket, Comma]);
         assert_eq!(kinds("== ＝＝ != ！＝ >= ＞ < <= ="), vec![EqEq, EqEq, NotEq, NotEq, Ge, Gt, Lt, Le, Assign]);
