@@ -26,6 +26,6 @@ mod policy_set;
 pub use cache::module_sha256;
 pub use config::RuntimeConfig;
 pub use error::{EvalError, LoadError};
-pub use policy::{Evaluator, Policy, Runtime, RuntimeInitError};
+pub use policy::{BATCH_INPUT_BYTES, Evaluator, Policy, Runtime, RuntimeInitError};
 pub use policy_set::{PolicySet, PolicySetError};
 pub use xince_abi;

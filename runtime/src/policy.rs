@@ -549,6 +549,10 @@ fn reusable(answer: &mut Result<RawOutput, EvalError>) -> RawOutput {
     std::mem::replace(answer, Ok(RawOutput::default())).unwrap_or_default()
 }
 
+/// Encoded input per `xince_evaluate_batch` call in [`Evaluator::evaluate_raw_batch`]: a few thousand typical
+/// subjects, far below the module's 16 MiB memory cap with their answers, and short enough for one deadline.
+pub const BATCH_INPUT_BYTES: usize = 1 << 20;
+
 /// Smallest input area asked of `xince_alloc` (room for 500 records): most subjects never ask twice, and a
 /// fresh instance's first page usually holds it, so a first evaluation does not grow memory.
 const MIN_INPUT_AREA: usize = layout::INPUT_HEADER_SIZE + 500 * layout::RECORD_SIZE;
@@ -567,19 +571,35 @@ impl Evaluator {
         self.policy.inner.run_in(&mut self.slot, |inner, slot| inner.run(slot, input, out))
     }
 
-    /// Evaluates many encoded inputs with one call into the module (`xince_evaluate_batch`; one call per
-    /// input for a module without it). `answers` is resized to `inputs.len()`; entry k is input k's answer
-    /// or its own module error, and answers left there by an earlier batch are reused (no allocation once
-    /// they have grown). A trap, a limit or a malformed answer fails the whole batch and the instance is
-    /// replaced. Fuel is `fuel_per_evaluation` × `inputs.len()` and the deadline covers the whole call, so
-    /// keep batches modest (tens to a thousand subjects).
+    /// Evaluates many encoded inputs with few calls into the module (`xince_evaluate_batch`, one call per
+    /// [`BATCH_INPUT_BYTES`] of encoded input; one call per input for a module without it). `answers` is
+    /// resized to `inputs.len()`; entry k is input k's answer or its own module error, and answers left there by
+    /// an earlier batch are reused (no allocation once they have grown). A trap, a limit or a malformed answer
+    /// fails the batch (answers already decoded stay in place) and the instance is replaced. Each call gets
+    /// `fuel_per_evaluation` per input and one deadline.
     pub fn evaluate_raw_batch(
         &mut self,
         inputs: &[Input],
         answers: &mut Vec<Result<RawOutput, EvalError>>,
     ) -> Result<(), EvalError> {
         answers.resize_with(inputs.len(), || Ok(RawOutput::default()));
-        self.policy.inner.run_in(&mut self.slot, |inner, slot| inner.run_batch(slot, inputs, answers))
+        let mut start = 0;
+        while start < inputs.len() {
+            // As many inputs as fit in the call's byte budget, and always at least one.
+            let mut end = start + 1;
+            let mut bytes = inputs[start].encoded_len();
+            while let Some(next) = inputs.get(end) {
+                bytes += next.encoded_len();
+                if bytes > BATCH_INPUT_BYTES {
+                    break;
+                }
+                end += 1;
+            }
+            let (chunk, chunk_answers) = (&inputs[start..end], &mut answers[start..end]);
+            self.policy.inner.run_in(&mut self.slot, |inner, slot| inner.run_batch(slot, chunk, chunk_answers))?;
+            start = end;
+        }
+        Ok(())
     }
 
     /// Evaluates an already encoded input and validates the answer against the manifest's shape.
