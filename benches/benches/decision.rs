@@ -59,6 +59,29 @@ fn per_decision(c: &mut Criterion) {
                                 .sum::<u32>()
                         })
                     });
+                    // The same batches in a runtime without fuel metering (the epoch deadline still bounds time):
+                    // what metering costs, not a recommended setting.
+                    let unmetered = xince_runtime::Runtime::new(xince_runtime::RuntimeConfig {
+                        fuel_per_evaluation: None,
+                        ..Default::default()
+                    })
+                    .map_err(anyhow::Error::from)
+                    .and_then(|rt| rt.load(&compiled.wasm).map_err(|e| anyhow::anyhow!("{e}")));
+                    if let Ok(unmetered) = unmetered {
+                        let mut evaluator = unmetered.evaluator();
+                        group.bench_function("wasm_runtime_raw_batched_no_fuel", |b| {
+                            b.iter(|| {
+                                inputs
+                                    .encoded
+                                    .chunks(BATCH)
+                                    .map(|c| match evaluator.evaluate_raw_batch(black_box(c), &mut answers) {
+                                        Ok(()) => answers.iter().filter(|a| a.is_ok()).count() as u32,
+                                        Err(_) => 0,
+                                    })
+                                    .sum::<u32>()
+                            })
+                        });
+                    }
                     // The convenience call: an instance from the shared pool and a fresh answer per decision.
                     group.bench_function("wasm_runtime_raw_pooled", |b| {
                         b.iter(|| inputs.encoded.iter().map(|i| policy.evaluate_raw(black_box(i)).is_ok() as u32).sum::<u32>())
