@@ -2,9 +2,11 @@
 // A JavaScript host for xince modules using Node's built-in WebAssembly, calling the documented ABI
 // (docs/abi.md) directly. Same output as examples/python-host/host.py:
 //
-//     node host.mjs MODULE.wasm REQUEST.json [REQUEST.json ...]
+//     node host.mjs [--batch] MODULE.wasm REQUEST.json [REQUEST.json ...]
 //
 // prints one JSON object per request (lists, measures, incentives, notifications, grade) or {"error": "E_..."}.
+// With --batch, all requests go to the module in one `xince_evaluate_batch` call (docs/abi.md §2.1) instead
+// of one instance and one `xince_evaluate` call each; the output is the same.
 import { readFileSync } from "node:fs";
 
 const NO_DATE = 0x7fffffff;
@@ -129,15 +131,56 @@ function decode(manifest, raw) {
 const sortKeys = (x) => (Array.isArray(x) ? x.map(sortKeys) : x && typeof x === "object"
   ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, sortKeys(x[k])])) : x);
 
+// All requests in one `xince_evaluate_batch` call: inputs back to back, then one frame per answer
+// (status, size, bytes; the next frame 8-aligned).
+async function evaluateBatch(module, manifest, encoder, paths) {
+  const { exports } = await WebAssembly.instantiate(module, {});
+  if (exports.xince_abi_version.value !== ABI_VERSION) throw new Error("wrong ABI version");
+  if (typeof exports.xince_evaluate_batch !== "function") throw new Error("module has no xince_evaluate_batch");
+  const inputs = paths.map((path) => encoder.encode(JSON.parse(readFileSync(path, "utf8"))));
+  const total = inputs.reduce((n, input) => n + input.length, 0);
+  const ptr = exports.xince_alloc(total);
+  if (ptr <= 0) throw new Error("xince_alloc refused the inputs");
+  let at = ptr;
+  for (const input of inputs) {
+    new Uint8Array(exports.memory.buffer, at, input.length).set(input);
+    at += input.length;
+  }
+  const [status, outPtr, outLen] = exports.xince_evaluate_batch(ptr, total, inputs.length);
+  if (status !== 0) throw new Error(`batch refused: ${ERRORS[status] ?? status}`);
+  const v = new DataView(exports.memory.buffer, outPtr, outLen);
+  let pos = 0;
+  return paths.map((path) => {
+    const code = v.getInt32(pos, true);
+    const size = v.getInt32(pos + 4, true);
+    const result = { request: path };
+    if (code !== 0) {
+      result.error = ERRORS[code] ?? `E_UNKNOWN_${code}`;
+    } else {
+      Object.assign(result, decode(manifest, new Uint8Array(exports.memory.buffer, outPtr + pos + 8, size)));
+    }
+    pos = Math.ceil((pos + 8 + size) / 8) * 8;
+    return result;
+  });
+}
+
 async function main(argv) {
+  const batch = argv[0] === "--batch";
+  if (batch) argv = argv.slice(1);
   if (argv.length < 2) {
-    console.error("usage: node host.mjs MODULE.wasm REQUEST.json [REQUEST.json ...]");
+    console.error("usage: node host.mjs [--batch] MODULE.wasm REQUEST.json [REQUEST.json ...]");
     return 2;
   }
   const module = await WebAssembly.compile(readFileSync(argv[0]));
   if (WebAssembly.Module.imports(module).length !== 0) throw new Error("xince modules import nothing");
   const manifest = readManifest(module);
   const encoder = new Encoder(manifest);
+  if (batch) {
+    for (const result of await evaluateBatch(module, manifest, encoder, argv.slice(1))) {
+      console.log(JSON.stringify(sortKeys(result)));
+    }
+    return 0;
+  }
   for (const path of argv.slice(1)) {
     const request = JSON.parse(readFileSync(path, "utf8"));
     const { exports } = await WebAssembly.instantiate(module, {});
