@@ -480,3 +480,59 @@ fn repeated_quantifiers_agree_wherever_they_are_first_reached() {
     let expected: Vec<Answer> = inputs.iter().map(|i| interp_answer(&p, i)).collect();
     assert_eq!(wasm.run_batch(&inputs), expected);
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// Whatever bytes and count a host passes, the module answers with a defined status and frames that stay
+    /// inside the region it returns: it never traps (docs/abi.md §2, §2.1). Valid batches are mangled by byte
+    /// flips, truncation and a wrong count.
+    #[test]
+    fn mangled_inputs_and_batches_never_trap(
+        inputs in proptest::collection::vec(arb_input(), 0..4),
+        flips in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..6),
+        cut in proptest::option::of(any::<prop::sample::Index>()),
+        count_delta in -2i32..3,
+    ) {
+        thread_local! {
+            static WASM: std::cell::RefCell<Wasm> =
+                std::cell::RefCell::new(Wasm::new(&rich_program(VersionRule::OldUnlessLenient)));
+        }
+        let mut bytes: Vec<u8> = inputs.iter().flat_map(Input::to_bytes).collect();
+        if !bytes.is_empty() {
+            for (at, value) in &flips {
+                let i = at.index(bytes.len());
+                bytes[i] = *value;
+            }
+            if let Some(cut) = cut {
+                bytes.truncate(cut.index(bytes.len()));
+            }
+        }
+        let count = inputs.len() as i32 + count_delta;
+        let defined = |code: i32| code == 0 || EvalErrorCode::from_code(code).is_some();
+        WASM.with(|w| {
+            let mut w = w.borrow_mut();
+            let (status, region) = w.run_batch_bytes(&bytes, count);
+            prop_assert!(defined(status), "batch status {status}");
+            if status == 0 {
+                let mut at = 0;
+                while at < region.len() {
+                    let word = |k: usize| i32::from_le_bytes(region[k..k + 4].try_into().unwrap());
+                    prop_assert!(defined(word(at)), "answer status {}", word(at));
+                    let size = word(at + 4) as usize;
+                    prop_assert!(at + 8 + size <= region.len(), "frame past the region");
+                    at = (at + 8 + size).div_ceil(8) * 8;
+                }
+            } else {
+                prop_assert_eq!(region.len(), 32, "a refused batch points at the error header");
+            }
+            // The first input alone through `xince_evaluate`, mangled the same way: a defined status, and an
+            // answer that decodes and validates (`run_bytes` checks both).
+            let single = &bytes[..bytes.len().min(inputs.first().map_or(0, Input::encoded_len))];
+            if let Answer::Err { code, .. } = w.run_bytes(single, single.len().saturating_sub(32) / 64) {
+                prop_assert!(defined(code), "single status {code}");
+            }
+            Ok(())
+        })?;
+    }
+}
