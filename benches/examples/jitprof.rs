@@ -9,7 +9,18 @@ fn w<T>(r: wasmtime::Result<T>) -> anyhow::Result<T> {
 }
 
 fn main() -> anyhow::Result<()> {
-    let compiled = compile_policy()?;
+    // `POLICY_FILE=<path>` profiles a variant of the bench policy (same path, other text): how much each part
+    // of the policy costs.
+    let compiled = match std::env::var("POLICY_FILE") {
+        Ok(file) => {
+            let mut compiler = load_compiler()?;
+            compiler.set_file(POLICY_PATH.to_string(), std::fs::read_to_string(&file)?);
+            let program = compiler.program(POLICY_PATH).map_err(|_| anyhow::anyhow!("{file} does not compile"))?;
+            let wasm = xince_compiler::codegen::emit(&program).map_err(|e| anyhow::anyhow!("codegen: {e:?}"))?;
+            Compiled { program, wasm }
+        }
+        Err(_) => compile_policy()?,
+    };
     let inputs = inputs(&compiled, 42, 1000)?;
     let mut cfg = wasmtime::Config::new();
     let fuel = std::env::var("FUEL").map_or(true, |v| v != "0");
