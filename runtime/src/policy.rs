@@ -401,26 +401,10 @@ impl PolicyInner {
         let len = i32::try_from(encoded_len)
             .map_err(|_| EvalError::Module { code: EvalErrorCode::InputTooLarge, record: None })?;
         let ptr = self.reserve_input(slot, encoded_len)?;
-        let at = ptr as u32 as usize;
-        let target = at.checked_add(encoded_len).and_then(|end| slot.memory.data_mut(&mut slot.store).get_mut(at..end));
-        if !target.is_some_and(|buf| input.write_into(buf)) {
-            return Err(EvalError::MalformedAnswer(format!(
-                "xince_alloc 返回的地址 {ptr} 超出内存 / xince_alloc returned {ptr}, outside memory"
-            )));
-        }
+        input.write_into(input_area(slot, ptr, encoded_len)?);
         let (status, out_ptr, out_len) =
             slot.evaluate.call(&mut slot.store, (ptr, len)).map_err(|e| self.classify(slot, e))?;
-        let (out_ptr, out_len) = (out_ptr as u32 as usize, out_len as u32 as usize);
-        let data = slot.memory.data(&slot.store);
-        let answer = out_ptr.checked_add(out_len).and_then(|end| data.get(out_ptr..end));
-        if status != 0 {
-            return Err(module_error(status, answer));
-        }
-        let answer = answer.ok_or_else(|| {
-            EvalError::MalformedAnswer(format!(
-                "输出区间 [{out_ptr}, +{out_len}) 超出内存 / output range [{out_ptr}, +{out_len}) is outside memory"
-            ))
-        })?;
+        let answer = answer_region(slot, status, out_ptr, out_len)?;
         Ok(out.decode_from(answer, OutputShape { records: input.records.len(), ..self.shape })?)
     }
 
@@ -450,15 +434,7 @@ impl PolicyInner {
         let (len, count) =
             (i32::try_from(total).map_err(|_| too_large())?, i32::try_from(inputs.len()).map_err(|_| too_large())?);
         let ptr = self.reserve_input(slot, total)?;
-        let at = ptr as u32 as usize;
-        let mut area = at
-            .checked_add(total)
-            .and_then(|end| slot.memory.data_mut(&mut slot.store).get_mut(at..end))
-            .ok_or_else(|| {
-                EvalError::MalformedAnswer(format!(
-                    "xince_alloc 返回的地址 {ptr} 超出内存 / xince_alloc returned {ptr}, outside memory"
-                ))
-            })?;
+        let mut area = input_area(slot, ptr, total)?;
         for input in inputs {
             let (head, tail) = area.split_at_mut(input.encoded_len());
             input.write_into(head);
@@ -466,18 +442,8 @@ impl PolicyInner {
         }
         let (status, out_ptr, out_len) =
             evaluate_batch.call(&mut slot.store, (ptr, len, count)).map_err(|e| self.classify(slot, e))?;
-        let (out_ptr, out_len) = (out_ptr as u32 as usize, out_len as u32 as usize);
-        let data = slot.memory.data(&slot.store);
-        let region = out_ptr.checked_add(out_len).and_then(|end| data.get(out_ptr..end));
-        if status != 0 {
-            return Err(module_error(status, region));
-        }
+        let region = answer_region(slot, status, out_ptr, out_len)?;
         let malformed = |what: String| EvalError::MalformedAnswer(what);
-        let region = region.ok_or_else(|| {
-            malformed(format!(
-                "输出区间 [{out_ptr}, +{out_len}) 超出内存 / output range [{out_ptr}, +{out_len}) is outside memory"
-            ))
-        })?;
         let mut at = 0usize;
         for (k, (input, answer)) in inputs.iter().zip(answers.iter_mut()).enumerate() {
             let word =
@@ -530,6 +496,31 @@ impl PolicyInner {
         }
         result
     }
+}
+
+/// The `len` bytes at `ptr` in the instance's memory, where `xince_alloc` said the input goes.
+fn input_area(slot: &mut Slot, ptr: i32, len: usize) -> Result<&mut [u8], EvalError> {
+    let at = ptr as u32 as usize;
+    at.checked_add(len).and_then(|end| slot.memory.data_mut(&mut slot.store).get_mut(at..end)).ok_or_else(|| {
+        EvalError::MalformedAnswer(format!(
+            "xince_alloc 返回的地址 {ptr} 超出内存 / xince_alloc returned {ptr}, outside memory"
+        ))
+    })
+}
+
+/// The answer `xince_evaluate[_batch]` pointed at, or the error its status stands for.
+fn answer_region(slot: &Slot, status: i32, out_ptr: i32, out_len: i32) -> Result<&[u8], EvalError> {
+    let (out_ptr, out_len) = (out_ptr as u32 as usize, out_len as u32 as usize);
+    let data = slot.memory.data(&slot.store);
+    let region = out_ptr.checked_add(out_len).and_then(|end| data.get(out_ptr..end));
+    if status != 0 {
+        return Err(module_error(status, region));
+    }
+    region.ok_or_else(|| {
+        EvalError::MalformedAnswer(format!(
+            "输出区间 [{out_ptr}, +{out_len}) 超出内存 / output range [{out_ptr}, +{out_len}) is outside memory"
+        ))
+    })
 }
 
 /// The error a non-zero status stands for; the error header (when readable) may name the record.
