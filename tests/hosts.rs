@@ -1,6 +1,6 @@
 //! The Python and JavaScript hosts (`examples/python-host`, `examples/node-host`) call the documented ABI
 //! directly, with no Rust in between. This test compiles every seed policy, runs every request of the
-//! policies' test cases through each host (the Node host also once more with all of a policy's requests in one
+//! policies' test cases through each host (each host also once more with all of a policy's requests in one
 //! `xince_evaluate_batch` call), and requires each host's answer to equal the Rust runtime's decision
 //! for the same request (projected onto what the hosts report: list statuses and dates, measure statuses,
 //! incentives, notifications, grade, or the module's error code).
@@ -128,12 +128,19 @@ fn python_and_node_hosts_agree_with_the_runtime_on_every_policy_case() {
             expected.push(want);
         }
         assert!(!expected.is_empty(), "{rel} has no test cases");
-        let python =
-            run_host("python3", &[], &root().join("examples/python-host/host.py"), &module_path, &request_paths);
+        let python_host = root().join("examples/python-host/host.py");
+        let python = run_host("python3", &[], &python_host, &module_path, &request_paths);
+        let python_batch = run_host("python3", &["--batch"], &python_host, &module_path, &request_paths);
         let node_host = root().join("examples/node-host/host.mjs");
         let node = run_host("node", &[], &node_host, &module_path, &request_paths);
         let node_batch = run_host("node", &["--batch"], &node_host, &module_path, &request_paths);
-        for (host, answers) in [("python", &python), ("node", &node), ("node, one batch call", &node_batch)] {
+        let hosts = [
+            ("python", &python),
+            ("python, one batch call", &python_batch),
+            ("node", &node),
+            ("node, one batch call", &node_batch),
+        ];
+        for (host, answers) in hosts {
             assert_eq!(answers.len(), expected.len(), "{host} answered a different number of requests for {rel}");
             for ((answer, want), path) in answers.iter().zip(&expected).zip(&request_paths) {
                 let mut answer = answer.clone();

@@ -3,9 +3,10 @@
 package from PyPI. It reads the manifest from the module's custom section, encodes each request itself,
 calls `xince_evaluate`, and decodes the raw answer into a summary of the decision:
 
-    python3 host.py MODULE.wasm REQUEST.json [REQUEST.json ...]
+    python3 host.py [--batch] MODULE.wasm REQUEST.json [REQUEST.json ...]
 
-prints one JSON object per request: {"request": path, "lists": {name: {status, entered, publication_ends,
+With --batch, all requests go to the module in one `xince_evaluate_batch` call (docs/abi.md §2.1) instead of
+one instance and one `xince_evaluate` call each; the output is the same. Prints one JSON object per request: {"request": path, "lists": {name: {status, entered, publication_ends,
 earliest_repair}}, "measures": {name: status}, "incentives": {name: eligible}, "notifications": [...],
 "grade": level | null} or {"request": path, "error": "E_..."}.
 """
@@ -160,6 +161,36 @@ class Host:
         raw = memory.read(store, out_ptr, out_ptr + out_len)
         return self.decode(bytes(raw))
 
+    def evaluate_batch(self, requests):
+        """All requests in one `xince_evaluate_batch` call: inputs back to back, then one frame per answer
+        (status, size, bytes; the next frame 8-aligned)."""
+        store = wasmtime.Store(self.engine)
+        store.set_fuel(1_000_000_000 * max(1, len(requests)))
+        exports = wasmtime.Instance(store, self.module, []).exports(store)
+        if exports["xince_abi_version"].value(store) != ABI_VERSION:
+            raise ValueError("wrong ABI version")
+        if "xince_evaluate_batch" not in exports:
+            raise ValueError("module has no xince_evaluate_batch")
+        memory = exports["memory"]
+        data = b"".join(self.encoder.encode(r) for r in requests)
+        ptr = exports["xince_alloc"](store, len(data))
+        if ptr <= 0:
+            raise ValueError("xince_alloc refused the inputs")
+        memory.write(store, data, ptr)
+        status, out_ptr, out_len = exports["xince_evaluate_batch"](store, ptr, len(data), len(requests))
+        if status != 0:
+            raise ValueError(f"batch refused: {ERRORS.get(status, status)}")
+        region = bytes(memory.read(store, out_ptr, out_ptr + out_len))
+        answers, pos = [], 0
+        for _ in requests:
+            code, size = struct.unpack_from("<ii", region, pos)
+            if code != 0:
+                answers.append({"error": ERRORS.get(code, f"E_UNKNOWN_{code}")})
+            else:
+                answers.append(self.decode(region[pos + 8:pos + 8 + size]))
+            pos = (pos + 8 + size + 7) // 8 * 8
+        return answers
+
     def decode(self, raw):
         m = self.manifest
         magic, n_lists, n_measures, n_incentives, n_notes, grade, n_objections, _ = struct.unpack_from("<IIIIIiIi", raw, 0)
@@ -196,15 +227,22 @@ class Host:
 
 
 def main(argv):
+    batch = len(argv) > 1 and argv[1] == "--batch"
+    if batch:
+        argv = argv[:1] + argv[2:]
     if len(argv) < 3:
         print(__doc__, file=sys.stderr)
         return 2
     host = Host(argv[1])
-    for path in argv[2:]:
+    paths = argv[2:]
+    requests = []
+    for path in paths:
         with open(path, encoding="utf-8") as f:
-            request = json.load(f)
+            requests.append(json.load(f))
+    answers = host.evaluate_batch(requests) if batch else [host.evaluate(r) for r in requests]
+    for path, answer in zip(paths, answers):
         result = {"request": path}
-        result.update(host.evaluate(request))
+        result.update(answer)
         print(json.dumps(result, ensure_ascii=False, sort_keys=True))
     return 0
 
