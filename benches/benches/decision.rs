@@ -10,6 +10,21 @@ use xince_bench::*;
 /// Subjects per `xince_evaluate_batch` call in `wasm_runtime_raw_batched`.
 const BATCH: usize = 64;
 
+/// Evaluates `inputs` `BATCH` per wasm call; the number of subjects answered (errors are not).
+fn batched(
+    evaluator: &mut xince_runtime::Evaluator,
+    inputs: &[xince_abi::input::Input],
+    answers: &mut Vec<Result<xince_abi::output::RawOutput, xince_runtime::EvalError>>,
+) -> u32 {
+    inputs
+        .chunks(BATCH)
+        .map(|c| match evaluator.evaluate_raw_batch(black_box(c), answers) {
+            Ok(()) => answers.iter().filter(|a| a.is_ok()).count() as u32,
+            Err(_) => 0,
+        })
+        .sum()
+}
+
 fn sample_size() -> u64 {
     std::env::var("XINCE_BENCH_SUBJECTS").ok().and_then(|s| s.parse().ok()).unwrap_or(1000)
 }
@@ -48,16 +63,7 @@ fn per_decision(c: &mut Criterion) {
                     // BATCH subjects per wasm call (xince_evaluate_batch), answers decoded into reused buffers.
                     let mut answers = Vec::new();
                     group.bench_function("wasm_runtime_raw_batched", |b| {
-                        b.iter(|| {
-                            inputs
-                                .encoded
-                                .chunks(BATCH)
-                                .map(|c| match evaluator.evaluate_raw_batch(black_box(c), &mut answers) {
-                                    Ok(()) => answers.iter().filter(|a| a.is_ok()).count() as u32,
-                                    Err(_) => 0,
-                                })
-                                .sum::<u32>()
-                        })
+                        b.iter(|| batched(&mut evaluator, &inputs.encoded, &mut answers))
                     });
                     // The same batches in a runtime without fuel metering (the epoch deadline still bounds time):
                     // what metering costs, not a recommended setting.
@@ -67,27 +73,25 @@ fn per_decision(c: &mut Criterion) {
                     })
                     .map_err(anyhow::Error::from)
                     .and_then(|rt| rt.load(&compiled.wasm).map_err(|e| anyhow::anyhow!("{e}")));
-                    if let Ok(unmetered) = unmetered {
-                        let mut evaluator = unmetered.evaluator();
-                        group.bench_function("wasm_runtime_raw_batched_no_fuel", |b| {
-                            b.iter(|| {
-                                inputs
-                                    .encoded
-                                    .chunks(BATCH)
-                                    .map(|c| match evaluator.evaluate_raw_batch(black_box(c), &mut answers) {
-                                        Ok(()) => answers.iter().filter(|a| a.is_ok()).count() as u32,
-                                        Err(_) => 0,
-                                    })
-                                    .sum::<u32>()
-                            })
-                        });
+                    match unmetered {
+                        Ok(unmetered) => {
+                            let mut evaluator = unmetered.evaluator();
+                            group.bench_function("wasm_runtime_raw_batched_no_fuel", |b| {
+                                b.iter(|| batched(&mut evaluator, &inputs.encoded, &mut answers))
+                            });
+                        }
+                        Err(e) => eprintln!("wasm runtime without fuel skipped: {e:#}"),
                     }
                     // The convenience call: an instance from the shared pool and a fresh answer per decision.
                     group.bench_function("wasm_runtime_raw_pooled", |b| {
-                        b.iter(|| inputs.encoded.iter().map(|i| policy.evaluate_raw(black_box(i)).is_ok() as u32).sum::<u32>())
+                        b.iter(|| {
+                            inputs.encoded.iter().map(|i| policy.evaluate_raw(black_box(i)).is_ok() as u32).sum::<u32>()
+                        })
                     });
                     group.bench_function("wasm_runtime_request_to_decision", |b| {
-                        b.iter(|| inputs.requests.iter().map(|r| evaluator.evaluate(black_box(r)).is_ok() as u32).sum::<u32>())
+                        b.iter(|| {
+                            inputs.requests.iter().map(|r| evaluator.evaluate(black_box(r)).is_ok() as u32).sum::<u32>()
+                        })
                     });
                 }
                 Err(e) => eprintln!("wasm runtime skipped: {e:#}"),

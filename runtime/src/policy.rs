@@ -373,19 +373,18 @@ impl PolicyInner {
         if len <= slot.input_capacity && slot.input_ptr != 0 {
             return Ok(slot.input_ptr);
         }
-        let too_large = || EvalError::Module { code: EvalErrorCode::InputTooLarge, record: None };
         // Room to spare, so a subject with a few more records than the last does not call again.
         let wanted = len.max(slot.input_capacity.saturating_mul(2)).max(MIN_INPUT_AREA);
         let mut ask = i32::try_from(wanted).unwrap_or(i32::MAX);
         let mut ptr = slot.alloc.call(&mut slot.store, ask).map_err(|e| self.classify(slot, e))?;
         if ptr == 0 && (ask as usize) > len {
             // The spare room did not fit under the memory cap: ask for exactly what this input needs.
-            ask = i32::try_from(len).map_err(|_| too_large())?;
+            ask = i32::try_from(len).map_err(|_| input_too_large())?;
             ptr = slot.alloc.call(&mut slot.store, ask).map_err(|e| self.classify(slot, e))?;
         }
         if ptr == 0 {
             // The ABI's allocator returns 0 when the input does not fit.
-            return Err(too_large());
+            return Err(input_too_large());
         }
         slot.input_ptr = ptr;
         slot.input_capacity = ask as usize;
@@ -398,8 +397,7 @@ impl PolicyInner {
     fn run(&self, slot: &mut Slot, input: &Input, out: &mut RawOutput) -> Result<(), EvalError> {
         self.arm(&mut slot.store, 1)?;
         let encoded_len = input.encoded_len();
-        let len = i32::try_from(encoded_len)
-            .map_err(|_| EvalError::Module { code: EvalErrorCode::InputTooLarge, record: None })?;
+        let len = i32::try_from(encoded_len).map_err(|_| input_too_large())?;
         let ptr = self.reserve_input(slot, encoded_len)?;
         input.write_into(input_area(slot, ptr, encoded_len)?);
         let (status, out_ptr, out_len) =
@@ -428,11 +426,10 @@ impl PolicyInner {
             }
             return Ok(());
         };
-        let too_large = || EvalError::Module { code: EvalErrorCode::InputTooLarge, record: None };
         self.arm(&mut slot.store, inputs.len())?;
         let total: usize = inputs.iter().map(Input::encoded_len).sum();
-        let (len, count) =
-            (i32::try_from(total).map_err(|_| too_large())?, i32::try_from(inputs.len()).map_err(|_| too_large())?);
+        let len = i32::try_from(total).map_err(|_| input_too_large())?;
+        let count = i32::try_from(inputs.len()).map_err(|_| input_too_large())?;
         let ptr = self.reserve_input(slot, total)?;
         let mut area = input_area(slot, ptr, total)?;
         for input in inputs {
@@ -538,6 +535,10 @@ fn module_error(status: i32, header: Option<&[u8]>) -> EvalError {
 /// The answer buffer kept in `answer` (its vectors reused), leaving an empty one in its place.
 fn reusable(answer: &mut Result<RawOutput, EvalError>) -> RawOutput {
     std::mem::replace(answer, Ok(RawOutput::default())).unwrap_or_default()
+}
+
+fn input_too_large() -> EvalError {
+    EvalError::Module { code: EvalErrorCode::InputTooLarge, record: None }
 }
 
 /// Encoded input per `xince_evaluate_batch` call in [`Evaluator::evaluate_raw_batch`]: a few thousand typical
