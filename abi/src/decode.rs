@@ -593,7 +593,7 @@ fn snake<T: Serialize>(value: &T) -> String {
 }
 
 /// Builds the host-facing decision from a module's raw answer. `raw` must already be validated against
-/// `manifest.output_shape(primary_records(request).len())` (as [`RawOutput::from_bytes`] does); indexes that
+/// `manifest.output_shape()` for `primary_records(request).len()` records (as [`RawOutput::from_bytes`] does); indexes that
 /// are out of range anyway are shown as absent rather than trusted.
 pub fn decide(manifest: &Manifest, request: &Request, raw: &RawOutput) -> Decision {
     decide_borrowed(manifest, request, raw).into_owned()
@@ -750,7 +750,8 @@ pub fn decide_borrowed<'a>(manifest: &'a Manifest, request: &'a Request, raw: &R
 
     // Measures.
     let mut measures = Vec::new();
-    for (info, out) in manifest.measures.iter().zip(&raw.measures) {
+    for (j, info) in manifest.measures.iter().enumerate() {
+        let Some(out) = raw.measure(j, info.trigger_list) else { break };
         if out.status == MeasureStatus::NotApplicable && !explain {
             continue;
         }

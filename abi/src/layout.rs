@@ -1,4 +1,4 @@
-//! Byte layout of ABI v2 (unchanged since v1) (all integers little-endian). The prose version, with rationale, is `docs/abi.md`.
+//! Byte layout of ABI v3 (all integers little-endian). The prose version, with rationale, is `docs/abi.md`.
 //!
 //! Input  = [`INPUT_HEADER_SIZE`]-byte header, then `record_count` records of [`RECORD_SIZE`] bytes.
 //! Output = [`OUTPUT_HEADER_SIZE`]-byte header, then the list, measure, incentive, notification and objection
@@ -67,21 +67,19 @@ pub mod list_entry {
 }
 pub const LIST_ENTRY_SIZE: usize = 32;
 
-/// One entry per measure, in manifest order.
+/// One entry per measure, in manifest order: its status alone. The rest of a measure's outcome is not the
+/// module's to say: its source list is fixed by the manifest (`MeasureInfo::trigger_list`), and its record and
+/// last day are that list entry's (ABI v3; v2 repeated all three in every entry).
 pub mod measure_entry {
     pub const STATUS: usize = 0; // i32 MeasureStatus
-    pub const SOURCE: usize = 4; // i32 index of the triggering list, or -1 when triggered by a condition
-    pub const RECORD: usize = 8; // i32 index of the record behind it, or -1
-    pub const LAST_DAY: usize = 12; // i32 last day it applies, or NO_DATE when open-ended
 }
-pub const MEASURE_ENTRY_SIZE: usize = 16;
+pub const MEASURE_ENTRY_SIZE: usize = 4;
 
 /// One entry per incentive, in manifest order.
 pub mod incentive_entry {
-    pub const ELIGIBLE: usize = 0; // i32 1 eligible, 0 not
-    pub const FAILED_CLAUSE: usize = 4; // i32 index of the first condition clause that failed, or -1
+    pub const FAILED_CLAUSE: usize = 0; // i32 index of the first condition clause that failed, or -1 = eligible
 }
-pub const INCENTIVE_ENTRY_SIZE: usize = 8;
+pub const INCENTIVE_ENTRY_SIZE: usize = 4;
 
 /// One entry per notification rule, in manifest order.
 pub mod notification_entry {

@@ -135,6 +135,11 @@ pub struct MeasureInfo {
     pub targets: Vec<String>,
     /// The trigger as written (a list name or a condition).
     pub trigger: String,
+    /// Index into `lists` of the list whose status triggers this measure, or `None` when a condition does.
+    /// An answer's measure entry carries only the status; the source, record and last day come from here
+    /// and that list's entry. (Defaulted so a v2 manifest parses and is refused for its version.)
+    #[serde(default)]
+    pub trigger_list: Option<u32>,
     pub citation: Citation,
     /// The upper-level measure this one narrows, if any.
     pub refines: Option<String>,
@@ -202,15 +207,14 @@ pub struct PeriodPair {
 }
 
 impl Manifest {
-    /// The answer shape this manifest promises, for a request of `records` primary records.
-    pub fn output_shape(&self, records: usize) -> crate::output::OutputShape {
+    /// The answer shape this manifest promises (the same for every request; see [`OutputShape`]).
+    pub fn output_shape(&self) -> crate::output::OutputShape {
         crate::output::OutputShape {
             lists: self.lists.len(),
             measures: self.measures.len(),
-            incentives: self.incentives.len(),
+            incentive_clauses: self.incentives.iter().map(|i| i.clauses.len()).collect(),
             notifications: self.notifications.len(),
             grade_levels: self.grading.as_ref().map_or(0, |g| g.levels.len()),
-            records,
         }
     }
 

@@ -2,7 +2,7 @@
 //! a `RawOutput`: the interpreter directly, the wasm runtime by [`RawOutput::from_bytes`], which validates
 //! everything a hostile or broken module could get wrong.
 
-use crate::date::DayNumber;
+use crate::date::{DayNumber, NO_DATE};
 use crate::input::{get_i32, get_u32};
 use crate::layout::{self, ListStatus, MeasureStatus, ObjectionStatus};
 
@@ -18,6 +18,7 @@ pub struct ListOutcome {
     pub overridden_by: i32,
 }
 
+/// A measure's whole outcome, as [`RawOutput::measure`] derives it: the answer says only the status.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MeasureOutcome {
     pub status: MeasureStatus,
@@ -43,7 +44,8 @@ pub struct ObjectionOutcome {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RawOutput {
     pub lists: Vec<ListOutcome>,
-    pub measures: Vec<MeasureOutcome>,
+    /// Each measure's status, in manifest order (the rest of its outcome: [`RawOutput::measure`]).
+    pub measures: Vec<MeasureStatus>,
     pub incentives: Vec<IncentiveOutcome>,
     pub notifications: Vec<bool>,
     pub grade: i32,
@@ -63,15 +65,16 @@ impl Default for RawOutput {
     }
 }
 
-/// The shape a module's answer must have, taken from its manifest.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The shape a module's answer must have, taken from its manifest once per module
+/// ([`crate::manifest::Manifest::output_shape`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct OutputShape {
     pub lists: usize,
     pub measures: usize,
-    pub incentives: usize,
+    /// Per incentive: how many condition clauses it has (a failed clause index must be one of them).
+    pub incentive_clauses: Vec<usize>,
     pub notifications: usize,
     pub grade_levels: usize,
-    pub records: usize,
 }
 
 /// What is wrong with a module's answer; each names the place.
@@ -146,12 +149,9 @@ impl RawOutput {
             }
         }
         for m in &self.measures {
-            for v in [m.status as i32, m.source, m.record, m.last_day] {
-                put_i32(&mut buf, v);
-            }
+            put_i32(&mut buf, *m as i32);
         }
         for i in &self.incentives {
-            put_i32(&mut buf, i.eligible as i32);
             put_i32(&mut buf, i.failed_clause);
         }
         for n in &self.notifications {
@@ -165,6 +165,19 @@ impl RawOutput {
         buf
     }
 
+    /// Measure `j`'s whole outcome: the status from the answer, the source from the manifest (`source`: its
+    /// `trigger_list`), the record and last day from that list's entry (`-1` / `NO_DATE` without one).
+    pub fn measure(&self, j: usize, source: Option<u32>) -> Option<MeasureOutcome> {
+        let status = *self.measures.get(j)?;
+        let list = source.and_then(|l| self.lists.get(l as usize));
+        Some(MeasureOutcome {
+            status,
+            source: source.and_then(|l| i32::try_from(l).ok()).unwrap_or(-1),
+            record: list.map_or(-1, |l| l.record),
+            last_day: list.map_or(NO_DATE, |l| l.last_day),
+        })
+    }
+
     pub fn encoded_len(&self) -> usize {
         layout::OUTPUT_HEADER_SIZE
             + self.lists.len() * layout::LIST_ENTRY_SIZE
@@ -174,19 +187,18 @@ impl RawOutput {
             + self.objections.len() * layout::OBJECTION_ENTRY_SIZE
     }
 
-    /// Decodes and validates an answer against the shape the manifest promises.
-    pub fn from_bytes(buf: &[u8], shape: OutputShape) -> Result<Self, OutputDecodeError> {
+    /// Decodes and validates an answer to an input of `records` primary records against the shape the
+    /// manifest promises.
+    pub fn from_bytes(buf: &[u8], shape: &OutputShape, records: usize) -> Result<Self, OutputDecodeError> {
         let mut out = RawOutput::default();
-        out.decode_from(buf, shape)?;
+        out.decode_from(buf, shape, records)?;
         Ok(out)
     }
 
     /// [`RawOutput::from_bytes`] into `self`, reusing its vectors (a host evaluating in a loop allocates
     /// nothing once they have grown). On error `self` holds an unspecified partial answer.
-    pub fn decode_from(&mut self, buf: &[u8], shape: OutputShape) -> Result<(), OutputDecodeError> {
-        use crate::layout::{
-            incentive_entry as ie, list_entry as le, measure_entry as me, objection_entry as oe, output_header as oh,
-        };
+    pub fn decode_from(&mut self, buf: &[u8], shape: &OutputShape, records: usize) -> Result<(), OutputDecodeError> {
+        use crate::layout::{list_entry as le, objection_entry as oe, output_header as oh};
         if buf.len() < layout::OUTPUT_HEADER_SIZE {
             return Err(OutputDecodeError::TooShort { needed: layout::OUTPUT_HEADER_SIZE, actual: buf.len() });
         }
@@ -202,24 +214,19 @@ impl RawOutput {
         };
         let lists = count("lists", oh::LIST_COUNT, shape.lists)?;
         let measures = count("measures", oh::MEASURE_COUNT, shape.measures)?;
-        let incentives = count("incentives", oh::INCENTIVE_COUNT, shape.incentives)?;
+        let incentives = count("incentives", oh::INCENTIVE_COUNT, shape.incentive_clauses.len())?;
         let notifications = count("notifications", oh::NOTIFICATION_COUNT, shape.notifications)?;
         let objections = get_u32(buf, oh::OBJECTION_COUNT) as usize;
-        if objections > shape.records {
+        if objections > records {
             return Err(OutputDecodeError::CountMismatch {
                 section: "objections",
-                expected: shape.records,
+                expected: records,
                 actual: objections,
             });
         }
         let grade = get_i32(buf, oh::GRADE);
         if grade < -1 || grade >= shape.grade_levels as i32 {
-            return Err(OutputDecodeError::BadValue {
-                section: "header",
-                index: 0,
-                field: "grade",
-                value: grade as i64,
-            });
+            return Err(bad_value("header", 0, "grade", grade));
         }
         let needed = layout::OUTPUT_HEADER_SIZE
             + lists * layout::LIST_ENTRY_SIZE
@@ -230,126 +237,104 @@ impl RawOutput {
         if buf.len() < needed {
             return Err(OutputDecodeError::TooShort { needed, actual: buf.len() });
         }
-        let record_index = |section: &'static str, index: usize, field: &'static str, v: i32| {
-            if v < -1 || v >= shape.records as i32 {
-                Err(OutputDecodeError::BadValue { section, index, field, value: v as i64 })
-            } else {
-                Ok(v)
-            }
-        };
-        let index_in = |section: &'static str, index: usize, field: &'static str, v: i32, bound: usize| {
-            if v < -1 || v >= bound as i32 {
-                Err(OutputDecodeError::BadValue { section, index, field, value: v as i64 })
-            } else {
-                Ok(v)
-            }
-        };
+        // `-1 <= v < bound` in one comparison (an index of -1 means none).
+        let index_ok = |v: i32, bound: usize| (v.wrapping_add(1) as u32 as usize) <= bound;
         let out = self;
-        out.lists.clear();
-        out.measures.clear();
-        out.incentives.clear();
-        out.notifications.clear();
-        out.objections.clear();
         out.grade = grade;
-        // Sections are contiguous fixed-size entries: each is read as whole words (one length check per
-        // entry, not per field), since `needed` bytes are known to be there.
+        // Sections are contiguous fixed-size entries read as whole words, since `needed` bytes are there.
         let body = buf.get(layout::OUTPUT_HEADER_SIZE..needed).unwrap_or_default();
         let (list_bytes, body) = body.split_at(lists * layout::LIST_ENTRY_SIZE);
         let (measure_bytes, body) = body.split_at(measures * layout::MEASURE_ENTRY_SIZE);
         let (incentive_bytes, body) = body.split_at(incentives * layout::INCENTIVE_ENTRY_SIZE);
         let (notification_bytes, objection_bytes) = body.split_at(notifications * layout::NOTIFICATION_ENTRY_SIZE);
-        for (i, entry) in list_bytes.chunks_exact(layout::LIST_ENTRY_SIZE).enumerate() {
+        out.lists.clear();
+        for (i, entry) in list_bytes.as_chunks::<{ layout::LIST_ENTRY_SIZE }>().0.iter().enumerate() {
             let w = words::<8>(entry);
             let s = w[le::STATUS / 4];
-            let status = ListStatus::from_code(s).ok_or(OutputDecodeError::BadValue {
-                section: "lists",
-                index: i,
-                field: "status",
-                value: s as i64,
-            })?;
+            let status = ListStatus::from_code(s).ok_or(bad_value("lists", i, "status", s))?;
+            let (record, overridden_by) = (w[le::RECORD / 4], w[le::OVERRIDDEN_BY / 4]);
+            if !index_ok(record, records) {
+                return Err(bad_value("lists", i, "record", record));
+            }
+            if !index_ok(overridden_by, lists) {
+                return Err(bad_value("lists", i, "overridden_by", overridden_by));
+            }
             out.lists.push(ListOutcome {
                 status,
-                record: record_index("lists", i, "record", w[le::RECORD / 4])?,
+                record,
                 entered: w[le::ENTERED / 4],
                 last_day: w[le::LAST_DAY / 4],
                 earliest_repair: w[le::EARLIEST_REPAIR / 4],
                 ended_on: w[le::ENDED_ON / 4],
                 regime: w[le::REGIME / 4],
-                overridden_by: index_in("lists", i, "overridden_by", w[le::OVERRIDDEN_BY / 4], lists)?,
+                overridden_by,
             });
         }
-        out.measures.reserve(measures);
-        for (i, entry) in measure_bytes.as_chunks::<{ layout::MEASURE_ENTRY_SIZE }>().0.iter().enumerate() {
-            let w = words::<4>(entry);
-            let (s, source, record) = (w[me::STATUS / 4], w[me::SOURCE / 4], w[me::RECORD / 4]);
-            let last_day = w[me::LAST_DAY / 4];
-            // The common case in one test each (an index of -1 means none): the hot path of every decision.
-            let status = MeasureStatus::from_code(s);
-            let in_range = |v: i32, bound: usize| (v.wrapping_add(1) as u32 as usize) <= bound;
-            match status {
-                Some(status) if in_range(source, lists) && in_range(record, shape.records) => {
-                    out.measures.push(MeasureOutcome { status, source, record, last_day });
-                }
-                _ => {
-                    let bad = |field, value: i32| OutputDecodeError::BadValue {
-                        section: "measures",
-                        index: i,
-                        field,
-                        value: value as i64,
-                    };
-                    return Err(match status {
-                        None => bad("status", s),
-                        Some(_) if !in_range(source, lists) => bad("source", source),
-                        Some(_) => bad("record", record),
-                    });
-                }
-            }
+        // The hot sections (every measure and incentive of every decision) are decoded without a branch per
+        // entry: invalid codes are noted and reported after the loop, by a second look at the bad entry.
+        let mut valid = true;
+        out.measures.clear();
+        out.measures.resize(measures, MeasureStatus::NotApplicable);
+        for (status, w) in out.measures.iter_mut().zip(measure_bytes.as_chunks::<4>().0) {
+            let decoded = MeasureStatus::from_code(i32::from_le_bytes(*w));
+            valid &= decoded.is_some();
+            *status = decoded.unwrap_or(MeasureStatus::NotApplicable);
         }
-        for (i, entry) in incentive_bytes.chunks_exact(layout::INCENTIVE_ENTRY_SIZE).enumerate() {
-            let w = words::<2>(entry);
-            let e = w[ie::ELIGIBLE / 4];
-            if e != 0 && e != 1 {
-                return Err(OutputDecodeError::BadValue {
-                    section: "incentives",
-                    index: i,
-                    field: "eligible",
-                    value: e as i64,
-                });
-            }
-            out.incentives.push(IncentiveOutcome { eligible: e == 1, failed_clause: w[ie::FAILED_CLAUSE / 4] });
+        out.incentives.clear();
+        out.incentives.resize(incentives, IncentiveOutcome { eligible: true, failed_clause: -1 });
+        for ((incentive, w), &clauses) in
+            out.incentives.iter_mut().zip(incentive_bytes.as_chunks::<4>().0).zip(&shape.incentive_clauses)
+        {
+            let failed_clause = i32::from_le_bytes(*w);
+            valid &= index_ok(failed_clause, clauses);
+            *incentive = IncentiveOutcome { eligible: failed_clause == -1, failed_clause };
         }
+        if !valid {
+            return Err(first_bad_entry(measure_bytes, incentive_bytes, shape));
+        }
+        out.notifications.clear();
         for (i, entry) in notification_bytes.chunks_exact(layout::NOTIFICATION_ENTRY_SIZE).enumerate() {
             let f = words::<1>(entry)[0];
             if f != 0 && f != 1 {
-                return Err(OutputDecodeError::BadValue {
-                    section: "notifications",
-                    index: i,
-                    field: "fired",
-                    value: f as i64,
-                });
+                return Err(bad_value("notifications", i, "fired", f));
             }
             out.notifications.push(f == 1);
         }
+        out.objections.clear();
         for (i, entry) in objection_bytes.chunks_exact(layout::OBJECTION_ENTRY_SIZE).enumerate() {
             let w = words::<3>(entry);
             let s = w[oe::STATUS / 4];
-            let status = ObjectionStatus::from_code(s).ok_or(OutputDecodeError::BadValue {
-                section: "objections",
-                index: i,
-                field: "status",
-                value: s as i64,
-            })?;
+            let status = ObjectionStatus::from_code(s).ok_or(bad_value("objections", i, "status", s))?;
             let record = w[oe::RECORD / 4];
-            if record < 0 || record >= shape.records as i32 {
-                return Err(OutputDecodeError::BadValue {
-                    section: "objections",
-                    index: i,
-                    field: "record",
-                    value: record as i64,
-                });
+            if record < 0 || record >= records as i32 {
+                return Err(bad_value("objections", i, "record", record));
             }
             out.objections.push(ObjectionOutcome { record, due: w[oe::DUE / 4], status });
         }
         Ok(())
+    }
+}
+
+fn bad_value(section: &'static str, index: usize, field: &'static str, value: i32) -> OutputDecodeError {
+    OutputDecodeError::BadValue { section, index, field, value: value as i64 }
+}
+
+/// The first invalid measure status or incentive clause index (called only once the fast path saw one).
+fn first_bad_entry(measures: &[u8], incentives: &[u8], shape: &OutputShape) -> OutputDecodeError {
+    let words = |bytes: &[u8]| bytes.as_chunks::<4>().0.iter().map(|w| i32::from_le_bytes(*w)).collect::<Vec<_>>();
+    if let Some((i, code)) =
+        words(measures).into_iter().enumerate().find(|(_, c)| MeasureStatus::from_code(*c).is_none())
+    {
+        return bad_value("measures", i, "status", code);
+    }
+    let bad_clause = words(incentives)
+        .into_iter()
+        .zip(&shape.incentive_clauses)
+        .enumerate()
+        .find(|(_, (v, clauses))| *v < -1 || *v >= **clauses as i32);
+    match bad_clause {
+        Some((i, (v, _))) => bad_value("incentives", i, "failed_clause", v),
+        // Unreachable when called as documented; still an error, never a silent success.
+        None => bad_value("measures", 0, "status", -1),
     }
 }

@@ -137,16 +137,7 @@ pub fn handwritten_to_raw(o: &handwritten::Outcome) -> xince_abi::output::RawOut
     };
     RawOutput {
         lists: vec![list(&o.black)],
-        measures: o
-            .measures
-            .iter()
-            .map(|s| MeasureOutcome {
-                status: *s,
-                source: 0,
-                record: o.black.record,
-                last_day: o.black.last_day,
-            })
-            .collect(),
+        measures: o.measures.to_vec(),
         incentives: o
             .incentives
             .iter()

@@ -765,9 +765,7 @@ impl<'p> Gen<'p> {
         }
         self.precedence();
         // 3. measures
-        for (j, measure) in program.measures.iter().enumerate() {
-            self.measure(j, &measure.trigger, &measure.scenarios)?;
-        }
+        self.measures()?;
         // 4. incentives
         for (j, incentive) in program.incentives.iter().enumerate() {
             let failed = self.local(ValType::I32);
@@ -783,8 +781,7 @@ impl<'p> Gen<'p> {
             }
             self.end();
             let at = self.layout.incentives + (j * layout::INCENTIVE_ENTRY_SIZE) as u64;
-            self.s().local_get(out).local_get(failed).i32_const(-1).i32_eq().i32_store(mem(at, 2));
-            self.s().local_get(out).local_get(failed).i32_store(mem(at + 4, 2));
+            self.s().local_get(out).local_get(failed).i32_store(mem(at, 2));
         }
         // 5. notifications
         for (j, notification) in program.notifications.iter().enumerate() {
@@ -1575,64 +1572,61 @@ impl<'p> Gen<'p> {
         }
     }
 
-    fn measure(&mut self, j: usize, trigger: &Trigger, scenarios: &[i32]) -> Result<(), CodegenError> {
-        let out = self.out;
-        let status = self.local(ValType::I32);
-        match trigger {
-            Trigger::List(l) => {
-                let l = *l as usize;
-                if l < self.program.lists.len() {
-                    // ListStatus → MeasureStatus as a nibble table: 0→0 1→1 2→2 3→3 4→3 5→0 6→3
-                    let table: i64 = [0i64, 1, 2, 3, 3, 0, 3].iter().enumerate().fold(0, |t, (s, m)| t | m << (4 * s));
-                    let (s_at, r_at, d_at) = (
-                        self.layout.list(l, le::STATUS),
-                        self.layout.list(l, le::RECORD),
-                        self.layout.list(l, le::LAST_DAY),
-                    );
-                    self.s().i64_const(table).local_get(out).i32_load(mem(s_at, 2)).i32_const(2).i32_shl();
-                    self.s().i64_extend_i32_u().i64_shr_u().i32_wrap_i64().i32_const(15).i32_and().local_set(status);
-                    let (m_src, m_rec, m_last) = (
-                        self.layout.measure(j, me::SOURCE),
-                        self.layout.measure(j, me::RECORD),
-                        self.layout.measure(j, me::LAST_DAY),
-                    );
-                    self.s().local_get(out).i32_const(l as i32).i32_store(mem(m_src, 2));
-                    self.s().local_get(out).local_get(out).i32_load(mem(r_at, 2)).i32_store(mem(m_rec, 2));
-                    self.s().local_get(out).local_get(out).i32_load(mem(d_at, 2)).i32_store(mem(m_last, 2));
-                } else {
-                    self.s().i32_const(0).local_set(status);
-                    self.measure_fields(j, l as i32, -1, NO_DATE);
-                }
+    /// Step 3: each measure's status (the answer carries nothing else of a measure). What measures share is
+    /// computed once, straight-line, before the first: each triggering list's status mapped to a measure
+    /// status, and for each distinct scenario set whether the request's scenario falls outside it.
+    fn measures(&mut self) -> Result<(), CodegenError> {
+        let (out, scenario) = (self.out, self.scenario);
+        let program = self.program;
+        let mut from_list = std::collections::HashMap::new();
+        let mut outside = std::collections::HashMap::new();
+        for measure in &program.measures {
+            if let Trigger::List(l) = measure.trigger
+                && (l as usize) < program.lists.len()
+                && !from_list.contains_key(&l)
+            {
+                // ListStatus → MeasureStatus as a nibble table: 0→0 1→1 2→2 3→3 4→3 5→0 6→3
+                let table: i64 = [0i64, 1, 2, 3, 3, 0, 3].iter().enumerate().fold(0, |t, (s, m)| t | m << (4 * s));
+                let status = self.local(ValType::I32);
+                let at = self.layout.list(l as usize, le::STATUS);
+                self.s().i64_const(table).local_get(out).i32_load(mem(at, 2)).i32_const(2).i32_shl();
+                self.s().i64_extend_i32_u().i64_shr_u().i32_wrap_i64().i32_const(15).i32_and().local_set(status);
+                from_list.insert(l, status);
             }
-            Trigger::Condition(c) => {
-                self.bool_expr(c, None)?;
-                self.s().local_set(status);
-                self.measure_fields(j, -1, -1, NO_DATE);
+            if !measure.scenarios.is_empty() && !outside.contains_key(&measure.scenarios) {
+                let flag = self.local(ValType::I32);
+                self.s().local_get(scenario).i32_const(NO_CODE).i32_ne();
+                self.s().local_get(scenario);
+                let codes: Vec<i32> = measure.scenarios.iter().copied().filter(|&c| c != NO_CODE).collect();
+                self.in_set(&codes);
+                self.s().i32_eqz().i32_and().local_set(flag);
+                outside.insert(measure.scenarios.clone(), flag);
             }
         }
-        if !scenarios.is_empty() {
-            let scenario = self.scenario;
-            self.s().local_get(status).i32_const(0).i32_ne();
-            self.s().local_get(scenario).i32_const(NO_CODE).i32_ne().i32_and();
-            self.s().local_get(scenario);
-            let codes: Vec<i32> = scenarios.iter().copied().filter(|&c| c != NO_CODE).collect();
-            self.in_set(&codes);
-            self.s().i32_eqz().i32_and();
-            self.if_(BlockType::Empty);
-            self.s().i32_const(4).local_set(status);
-            self.end();
+        for (j, measure) in program.measures.iter().enumerate() {
+            let at = self.layout.measure(j, me::STATUS);
+            self.s().local_get(out);
+            match &measure.trigger {
+                Trigger::List(l) => match from_list.get(l) {
+                    Some(&status) => {
+                        self.s().local_get(status);
+                    }
+                    // A list this module does not evaluate is never entered.
+                    None => {
+                        self.s().i32_const(0);
+                    }
+                },
+                Trigger::Condition(c) => self.bool_expr(c, None)?,
+            }
+            if let Some(&flag) = outside.get(&measure.scenarios) {
+                // Triggered but for another scenario → OtherScenario (4), without a branch.
+                let status = self.local(ValType::I32);
+                self.s().local_set(status).i32_const(4).local_get(status);
+                self.s().local_get(flag).local_get(status).i32_const(0).i32_ne().i32_and().select();
+            }
+            self.s().i32_store(mem(at, 2));
         }
-        let at = self.layout.measure(j, me::STATUS);
-        self.s().local_get(out).local_get(status).i32_store(mem(at, 2));
         Ok(())
-    }
-
-    fn measure_fields(&mut self, j: usize, source: i32, record: i32, last_day: i32) {
-        let out = self.out;
-        for (field, v) in [(me::SOURCE, source), (me::RECORD, record), (me::LAST_DAY, last_day)] {
-            let at = self.layout.measure(j, field);
-            self.s().local_get(out).i32_const(v).i32_store(mem(at, 2));
-        }
     }
 
     /// Step 7: one entry per record whose objection was filed by `as_of`, appended at `cursor`.

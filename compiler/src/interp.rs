@@ -16,7 +16,7 @@ use xince_abi::date::{CivilDate, DayNumber, NO_DATE};
 use xince_abi::error::EvalErrorCode;
 use xince_abi::input::{Input, InputRecord};
 use xince_abi::layout::{ListStatus, MeasureStatus, NO_CODE, ObjectionStatus};
-use xince_abi::output::{IncentiveOutcome, ListOutcome, MeasureOutcome, ObjectionOutcome, RawOutput};
+use xince_abi::output::{IncentiveOutcome, ListOutcome, ObjectionOutcome, RawOutput};
 
 use crate::ir::{
     CmpOp, Duration, Expr, List, Period, Program, RecordField, SubjectField, Trigger, Unit, VersionRule,
@@ -198,34 +198,30 @@ impl<'a> Evaluator<'a> {
         let subject = Scope { record: None };
         let mut measures = Vec::with_capacity(program.measures.len());
         for measure in &program.measures {
-            let mut outcome = match &measure.trigger {
-                Trigger::List(l) => {
-                    let list = self.lists.get(*l as usize).cloned().unwrap_or_else(not_listed);
-                    let status = match list.status {
-                        ListStatus::Active => MeasureStatus::Active,
-                        ListStatus::Suspended => MeasureStatus::Suspended,
-                        ListStatus::Repaired | ListStatus::Expired | ListStatus::Revoked => MeasureStatus::Ended,
-                        ListStatus::NotListed | ListStatus::Overridden => MeasureStatus::NotApplicable,
-                    };
-                    MeasureOutcome { status, source: *l as i32, record: list.record, last_day: list.last_day }
-                }
+            // The status alone: a measure's source, record and last day are its list's (RawOutput::measure).
+            let mut status = match &measure.trigger {
+                Trigger::List(l) => match self.lists.get(*l as usize).map_or(ListStatus::NotListed, |l| l.status) {
+                    ListStatus::Active => MeasureStatus::Active,
+                    ListStatus::Suspended => MeasureStatus::Suspended,
+                    ListStatus::Repaired | ListStatus::Expired | ListStatus::Revoked => MeasureStatus::Ended,
+                    ListStatus::NotListed | ListStatus::Overridden => MeasureStatus::NotApplicable,
+                },
                 Trigger::Condition(c) => {
-                    let status = if self.eval(c, subject)?.truthy() {
+                    if self.eval(c, subject)?.truthy() {
                         MeasureStatus::Active
                     } else {
                         MeasureStatus::NotApplicable
-                    };
-                    MeasureOutcome { status, source: -1, record: -1, last_day: NO_DATE }
+                    }
                 }
             };
             if input.scenario != NO_CODE
                 && !measure.scenarios.is_empty()
                 && !measure.scenarios.contains(&input.scenario)
-                && outcome.status != MeasureStatus::NotApplicable
+                && status != MeasureStatus::NotApplicable
             {
-                outcome.status = MeasureStatus::OtherScenario;
+                status = MeasureStatus::OtherScenario;
             }
-            measures.push(outcome);
+            measures.push(status);
         }
         // 4. incentives
         let mut incentives = Vec::with_capacity(program.incentives.len());

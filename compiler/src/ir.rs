@@ -29,9 +29,9 @@
 //!      Suspended, each `M` in `L.precedence_over` whose status before precedence is Active or Suspended
 //!      becomes Overridden with `overridden_by = L` (the first such `L` wins).
 //! 3. **Measures**, in order. `Trigger::List(l)`: Active → Active, Suspended → Suspended, Repaired / Expired /
-//!    Revoked → Ended, NotListed / Overridden → NotApplicable; `source = l`, `record` and `last_day` from the
-//!    list. `Trigger::Condition(c)`: true → Active, `source = -1`, `record = -1`, `last_day = NO_DATE`; false →
-//!    NotApplicable. Then, if the request names a scenario, the measure names scenarios, the scenario is not
+//!    Revoked → Ended, NotListed / Overridden → NotApplicable. `Trigger::Condition(c)`: true → Active, false →
+//!    NotApplicable. (Only the status is computed: the source, record and last day of a list-triggered measure
+//!    are the list's, `RawOutput::measure`; a condition-triggered one has none.) Then, if the request names a scenario, the measure names scenarios, the scenario is not
 //!    among them and the status is not NotApplicable → OtherScenario.
 //! 4. **Incentives**: eligible when every clause holds; `failed_clause` = index of the first that does not.
 //! 5. **Notifications**: fired when the condition holds.

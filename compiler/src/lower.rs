@@ -138,6 +138,10 @@ pub fn lower(c: &Checked, policy: &PolicyDef, source_hash: String) -> ir::Progra
                 _ => ir::Expr::Or(breaches),
             }),
         };
+        let trigger_list = match &trigger {
+            ir::Trigger::List(l) => Some(*l),
+            ir::Trigger::Condition(_) => None,
+        };
         measures.push(ir::Measure { trigger, scenarios: m.scenarios.iter().map(|s| s.1).collect() });
         let basis_refs = if m.head.bases.is_empty() {
             upper.map(|u| u.head.bases.clone()).unwrap_or_default()
@@ -153,6 +157,7 @@ pub fn lower(c: &Checked, policy: &PolicyDef, source_hash: String) -> ir::Progra
             scenarios: m.scenarios.iter().map(|s| s.0.clone()).collect(),
             targets: if m.targets.is_empty() { vec!["主体".to_string()] } else { m.targets.clone() },
             trigger: trigger_text(m, &c.commitments),
+            trigger_list,
             citation: citation(&m.head),
             refines: m.refines.as_ref().map(|r| r.0.clone()),
             description: m.description.clone(),

@@ -31,9 +31,10 @@ fn active_listing_with_regime_dates() {
     assert_eq!(black.last_day, day("2026-03-01"));
     assert_eq!(black.earliest_repair, day("2023-09-02"));
     assert_eq!(black.ended_on, NO_DATE);
-    assert_eq!(out.measures[0].status, MeasureStatus::Active);
-    assert_eq!((out.measures[0].source, out.measures[0].record), (0, 0));
-    assert_eq!(out.measures[1].status, MeasureStatus::Active, "no scenario asked: every measure applies");
+    assert_eq!(out.measures[0], MeasureStatus::Active);
+    let whole = out.measure(0, Some(0)).unwrap();
+    assert_eq!((whole.source, whole.record, whole.last_day), (0, 0, day("2026-03-01")));
+    assert_eq!(out.measures[1], MeasureStatus::Active, "no scenario asked: every measure applies");
     assert_eq!(out.lists[2].status, ListStatus::NotListed);
     assert_eq!(out.grade, 0);
 }
@@ -42,7 +43,7 @@ fn active_listing_with_regime_dates() {
 fn not_listed() {
     let out = run(VersionRule::Old, &input("2024-05-01", vec![record(PENALTY, MINOR, "2023-03-01")])).unwrap();
     assert!(out.lists.iter().all(|l| l.status == ListStatus::NotListed && l.record == -1 && l.last_day == NO_DATE));
-    assert_eq!(out.measures[0].status, MeasureStatus::NotApplicable);
+    assert_eq!(out.measures[0], MeasureStatus::NotApplicable);
     assert_eq!(out.grade, 1, "one counting penalty");
 }
 
@@ -52,7 +53,7 @@ fn suspended_while_under_objection_and_overdue() {
     r.objection_filed = day("2024-04-20"); // a Saturday: 5 working days → Friday 2024-04-26
     let out = run(VersionRule::Old, &input("2024-05-01", vec![r])).unwrap();
     assert_eq!(out.lists[0].status, ListStatus::Suspended);
-    assert_eq!(out.measures[0].status, MeasureStatus::Suspended);
+    assert_eq!(out.measures[0], MeasureStatus::Suspended);
     assert_eq!(out.objections.len(), 1);
     assert_eq!(out.objections[0].due, day("2024-04-26"));
     assert_eq!(out.objections[0].status, ObjectionStatus::Overdue);
@@ -77,7 +78,7 @@ fn expired_and_version_rules_choose_between_regimes() {
     assert_eq!(lenient.lists[0].last_day, day("2022-01-10"));
     assert_eq!(lenient.lists[0].ended_on, day("2022-01-11"));
     assert_eq!(lenient.lists[0].earliest_repair, day("2019-07-11"));
-    assert_eq!(lenient.measures[0].status, MeasureStatus::Ended);
+    assert_eq!(lenient.measures[0], MeasureStatus::Ended);
     let old = run(VersionRule::Old, &i).unwrap();
     assert_eq!((old.lists[0].regime, old.lists[0].earliest_repair), (0, day("2020-01-11")));
 
@@ -106,7 +107,7 @@ fn repaired_only_after_minimum_with_all_conditions() {
     let out = run(VersionRule::Old, &input("2024-05-01", vec![r.clone()])).unwrap();
     assert_eq!(out.lists[0].status, ListStatus::Repaired);
     assert_eq!(out.lists[0].ended_on, day("2024-01-15"));
-    assert_eq!(out.measures[0].status, MeasureStatus::Ended);
+    assert_eq!(out.measures[0], MeasureStatus::Ended);
 
     let mut early = r.clone();
     early.repair_date = day("2023-06-01");
@@ -128,7 +129,7 @@ fn revoked_when_objection_upheld() {
     r.objection_upheld = true;
     let out = run(VersionRule::Old, &input("2024-05-01", vec![r])).unwrap();
     assert_eq!((out.lists[0].status, out.lists[0].ended_on), (ListStatus::Revoked, day("2024-03-01")));
-    assert_eq!(out.measures[0].status, MeasureStatus::Ended);
+    assert_eq!(out.measures[0], MeasureStatus::Ended);
     assert_eq!(out.objections[0].status, ObjectionStatus::Resolved);
     assert_eq!(out.grade, 2, "a revoked record no longer counts");
 }
@@ -140,7 +141,7 @@ fn precedence_overrides_red_list_and_scenarios_filter_measures() {
     let out = run(VersionRule::Old, &i).unwrap();
     assert_eq!(out.lists[2].status, ListStatus::Overridden);
     assert_eq!((out.lists[2].overridden_by, out.lists[2].record), (0, 0));
-    assert_eq!(out.measures[3].status, MeasureStatus::NotApplicable);
+    assert_eq!(out.measures[3], MeasureStatus::NotApplicable);
     assert!(!out.incentives[0].eligible);
     assert_eq!(out.incentives[0].failed_clause, 0);
 
@@ -148,7 +149,7 @@ fn precedence_overrides_red_list_and_scenarios_filter_measures() {
     i.scenario = PROCUREMENT;
     let out = run(VersionRule::Old, &i).unwrap();
     assert_eq!(out.lists[2].status, ListStatus::Active);
-    assert_eq!(out.measures[3].status, MeasureStatus::OtherScenario);
+    assert_eq!(out.measures[3], MeasureStatus::OtherScenario);
     assert_eq!(out.incentives[0], xince_abi::output::IncentiveOutcome { eligible: true, failed_clause: -1 });
     assert_eq!(out.incentives[1], xince_abi::output::IncentiveOutcome { eligible: true, failed_clause: -1 });
 }
@@ -162,7 +163,7 @@ fn month_end_and_working_day_periods() {
     assert_eq!(watch.status, ListStatus::Active);
     assert_eq!(watch.last_day, day("2025-02-28"), "2024-02-29 + 1年 = 2025-02-28");
     assert_eq!(watch.earliest_repair, day("2024-03-29"), "20 working days after 2024-02-29, plus one");
-    assert_eq!(out.measures[2].status, MeasureStatus::Active);
+    assert_eq!(out.measures[2], MeasureStatus::Active);
 }
 
 #[test]

@@ -13,7 +13,7 @@ const NO_DATE = 0x7fffffff;
 const NO_CODE = -1;
 const INPUT_MAGIC = 0x434e4958; // "XINC"
 const OUTPUT_MAGIC = 0x54554f58; // "XOUT"
-const ABI_VERSION = 2;
+const ABI_VERSION = 3;
 const RECORD_SIZE = 64;
 const LIST_STATUS = ["not_listed", "active", "suspended", "expired", "repaired", "overridden", "revoked"];
 const MEASURE_STATUS = ["not_applicable", "active", "suspended", "ended", "other_scenario"];
@@ -111,12 +111,12 @@ function decode(manifest, raw) {
   for (const info of manifest.measures) {
     const status = v.getInt32(pos, true);
     if (status !== 0) measures[info.name] = MEASURE_STATUS[status];
-    pos += 16;
+    pos += 4; // ABI v3: a measure entry is its status alone
   }
   const incentives = {};
   for (const info of manifest.incentives) {
-    incentives[info.name] = v.getInt32(pos, true) === 1;
-    pos += 8;
+    incentives[info.name] = v.getInt32(pos, true) === -1; // no failed clause
+    pos += 4;
   }
   const notifications = [];
   for (const info of manifest.notifications) {
@@ -189,7 +189,7 @@ async function main(argv) {
     const ptr = exports.xince_alloc(input.length);
     if (ptr <= 0) throw new Error("xince_alloc refused the input");
     new Uint8Array(exports.memory.buffer, ptr, input.length).set(input);
-    // ABI v2: one call answers [status, output pointer, output length].
+    // Since ABI v2: one call answers [status, output pointer, output length].
     const [status, outPtr, outLen] = exports.xince_evaluate(ptr, input.length);
     const result = { request: path };
     if (status !== 0) {

@@ -22,7 +22,7 @@ NO_DATE = 0x7FFFFFFF
 NO_CODE = -1
 INPUT_MAGIC = struct.unpack("<I", b"XINC")[0]
 OUTPUT_MAGIC = struct.unpack("<I", b"XOUT")[0]
-ABI_VERSION = 2
+ABI_VERSION = 3
 RECORD_SIZE = 64
 LIST_STATUS = ["not_listed", "active", "suspended", "expired", "repaired", "overridden", "revoked"]
 MEASURE_STATUS = ["not_applicable", "active", "suspended", "ended", "other_scenario"]
@@ -154,7 +154,7 @@ class Host:
         if ptr <= 0:
             raise ValueError("xince_alloc refused the input")
         memory.write(store, data, ptr)
-        # ABI v2: one call answers (status, output pointer, output length).
+        # Since ABI v2: one call answers (status, output pointer, output length).
         status, out_ptr, out_len = exports["xince_evaluate"](store, ptr, len(data))
         if status != 0:
             return {"error": ERRORS.get(status, f"E_UNKNOWN_{status}")}
@@ -206,14 +206,14 @@ class Host:
                                        "publication_ends": show(last_day), "earliest_repair": show(earliest)}
         measures = {}
         for info in m["measures"]:
-            status = struct.unpack_from("<i", raw, pos)[0]
-            pos += 16
+            status = struct.unpack_from("<i", raw, pos)[0]  # ABI v3: a measure entry is its status alone
+            pos += 4
             if status != 0:
                 measures[info["name"]] = MEASURE_STATUS[status]
         incentives = {}
         for info in m["incentives"]:
-            incentives[info["name"]] = struct.unpack_from("<i", raw, pos)[0] == 1
-            pos += 8
+            incentives[info["name"]] = struct.unpack_from("<i", raw, pos)[0] == -1  # no failed clause
+            pos += 4
         notifications = []
         for info in m["notifications"]:
             if struct.unpack_from("<i", raw, pos)[0] == 1:

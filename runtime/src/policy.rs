@@ -159,7 +159,7 @@ impl Runtime {
         let policy = Policy {
             inner: Arc::new(PolicyInner {
                 runtime: self.clone(),
-                shape: manifest.output_shape(0),
+                shape: manifest.output_shape(),
                 manifest,
                 pre,
                 sha256: crate::cache::module_sha256(bytes),
@@ -274,7 +274,7 @@ struct Slot {
 struct PolicyInner {
     runtime: Runtime,
     manifest: Manifest,
-    /// The manifest's answer shape (`records` set per input).
+    /// The manifest's answer shape.
     shape: OutputShape,
     pre: InstancePre<StoreState>,
     sha256: String,
@@ -403,7 +403,7 @@ impl PolicyInner {
         let (status, out_ptr, out_len) =
             slot.evaluate.call(&mut slot.store, (ptr, len)).map_err(|e| self.classify(slot, e))?;
         let answer = answer_region(slot, status, out_ptr, out_len)?;
-        Ok(out.decode_from(answer, OutputShape { records: input.records.len(), ..self.shape })?)
+        Ok(out.decode_from(answer, &self.shape, input.records.len())?)
     }
 
     /// One `xince_evaluate_batch` call for all of `inputs` (or one `xince_evaluate` call each, for a module
@@ -454,7 +454,7 @@ impl PolicyInner {
                     *answer = Ok(RawOutput::default());
                 }
                 if let Ok(raw) = answer {
-                    raw.decode_from(body, OutputShape { records: input.records.len(), ..self.shape })?;
+                    raw.decode_from(body, &self.shape, input.records.len())?;
                 }
             } else {
                 match module_error(code, Some(body)) {

@@ -13,14 +13,14 @@ use xince_abi::output::RawOutput;
 use xince_runtime::{EvalError, LoadError, Runtime, RuntimeConfig};
 
 /// The good module's exports with `xince_evaluate`'s status computed by `body` (which may use `$p` and
-/// `$len`); the answer is claimed at 32768, 92 bytes long.
+/// `$len`); the answer is claimed at 32768, 76 bytes long.
 fn with_evaluate(body: &str) -> String {
     format!(
         r#"(module
   (memory (export "memory") 1 1024)
-  (global (export "xince_abi_version") i32 (i32.const 2))
+  (global (export "xince_abi_version") i32 (i32.const 3))
   (func (export "xince_alloc") (param i32) (result i32) (i32.const 1024))
-  (func (export "xince_evaluate") (param $p i32) (param $len i32) (result i32 i32 i32) {body} (i32.const 32768) (i32.const 92)))"#
+  (func (export "xince_evaluate") (param $p i32) (param $len i32) (result i32 i32 i32) {body} (i32.const 32768) (i32.const 76)))"#
     )
 }
 
@@ -30,7 +30,7 @@ fn answering(bytes: &[u8]) -> Vec<u8> {
     let wat = format!(
         r#"(module
   (memory (export "memory") 1 1)
-  (global (export "xince_abi_version") i32 (i32.const 2))
+  (global (export "xince_abi_version") i32 (i32.const 3))
   (func (export "xince_alloc") (param i32) (result i32) (i32.const 1024))
   (func (export "xince_evaluate") (param i32 i32) (result i32 i32 i32) (i32.const 0) (i32.const 32768) (i32.const {len}))
   (data (i32.const 32768) "{escaped}"))"#,
@@ -144,7 +144,7 @@ fn unknown_import_is_refused() {
 #[test]
 fn wrong_abi_version_global_is_refused() {
     let wat = with_evaluate("(i32.const 0)").replace(
-        "(i32.const 2))\n  (func (export \"xince_alloc\")",
+        "(i32.const 3))\n  (func (export \"xince_alloc\")",
         "(i32.const 1))\n  (func (export \"xince_alloc\")",
     );
     let err = runtime().load(&module(&wat, MANIFEST_JSON)).err().unwrap();
@@ -153,7 +153,7 @@ fn wrong_abi_version_global_is_refused() {
 
 #[test]
 fn wrong_manifest_abi_version_is_refused() {
-    let manifest = MANIFEST_JSON.replacen("\"abi_version\": 2", "\"abi_version\": 7", 1);
+    let manifest = MANIFEST_JSON.replacen("\"abi_version\": 3", "\"abi_version\": 7", 1);
     let err = runtime().load(&module(GOOD_WAT, &manifest)).err().unwrap();
     assert_eq!(err, LoadError::ManifestAbiVersion { found: 7 });
 }
@@ -184,7 +184,7 @@ fn missing_or_mistyped_exports_are_refused() {
     );
     // An ABI v1 `xince_evaluate` (status only) is refused by name and expected signature.
     let wat = with_evaluate("(i32.const 0)")
-        .replace("(result i32 i32 i32) (i32.const 0) (i32.const 32768) (i32.const 92)", "(result i32) (i32.const 0)");
+        .replace("(result i32 i32 i32) (i32.const 0) (i32.const 32768) (i32.const 76)", "(result i32) (i32.const 0)");
     let err = runtime().load(&module(&wat, MANIFEST_JSON)).err().unwrap();
     assert!(
         matches!(
@@ -223,6 +223,10 @@ fn malformed_answers_are_reported() {
     bad_record[32 + 4] = 9; // list 0 governed by record 9 of 2
     let mut bad_status = good.clone();
     bad_status[32] = 42;
+    let mut bad_measure = good.clone();
+    bad_measure[64] = 9; // measure 0's status (the only field of a measure entry)
+    let mut bad_clause = good.clone();
+    bad_clause[68..72].copy_from_slice(&1i32.to_le_bytes()); // incentive 0 has one clause: 0 or -1
     let short = good[..40].to_vec();
     let mut messages = Vec::new();
     for (name, bytes) in [
@@ -230,6 +234,8 @@ fn malformed_answers_are_reported() {
         ("bad_count", bad_count),
         ("bad_record", bad_record),
         ("bad_status", bad_status),
+        ("bad_measure", bad_measure),
+        ("bad_clause", bad_clause),
         ("short", short),
     ] {
         let err = rt.load(&answering(&bytes)).unwrap().evaluate(&request()).unwrap_err();
@@ -243,7 +249,7 @@ fn malformed_answers_are_reported() {
 #[test]
 fn output_pointer_outside_memory_is_reported() {
     let wat =
-        with_evaluate("(i32.const 0)").replace("(i32.const 32768) (i32.const 92)", "(i32.const -16) (i32.const 92)");
+        with_evaluate("(i32.const 0)").replace("(i32.const 32768) (i32.const 76)", "(i32.const -16) (i32.const 76)");
     let err = runtime().load(&module(&wat, MANIFEST_JSON)).unwrap().evaluate(&request()).unwrap_err();
     assert!(matches!(err, EvalError::MalformedAnswer(_)), "{err:?}");
 }

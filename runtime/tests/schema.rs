@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use xince_abi::date::{CivilDate, NO_DATE};
 use xince_abi::decode::{decide, parse_request};
 use xince_abi::layout::{ListStatus, MeasureStatus, ObjectionStatus};
-use xince_abi::output::{IncentiveOutcome, ListOutcome, MeasureOutcome, ObjectionOutcome, RawOutput};
+use xince_abi::output::{IncentiveOutcome, ListOutcome, ObjectionOutcome, RawOutput};
 
 fn schema(name: &str) -> jsonschema::Validator {
     let path = format!("{}/../docs/schema/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -63,7 +63,7 @@ fn decisions_match_the_schema() {
     req.explain = true;
     assert_valid(&v, &serde_json::to_value(policy.evaluate(&req).unwrap()).unwrap());
 
-    // A synthetic answer exercising the remaining shapes: suspended list, objections, measure without dates.
+    // A synthetic answer exercising the remaining shapes: suspended list and measure, objections.
     req.subject.records.push(
         serde_json::from_value(json!({ "id": "o1", "type": "异议", "of": "r1", "filed": "2024-04-20" })).unwrap(),
     );
@@ -78,7 +78,7 @@ fn decisions_match_the_schema() {
             regime: -1,
             overridden_by: -1,
         }],
-        measures: vec![MeasureOutcome { status: MeasureStatus::Suspended, source: 0, record: 1, last_day: NO_DATE }],
+        measures: vec![MeasureStatus::Suspended],
         incentives: vec![IncentiveOutcome { eligible: true, failed_clause: -1 }],
         notifications: vec![false],
         grade: -1,

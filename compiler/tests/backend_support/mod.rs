@@ -93,6 +93,10 @@ pub fn manifest_for(p: &Program) -> Manifest {
                 scenarios: vec![],
                 targets: vec![],
                 trigger: String::new(),
+                trigger_list: match p.measures[i].trigger {
+                    Trigger::List(l) => Some(l),
+                    Trigger::Condition(_) => None,
+                },
                 citation: cite(),
                 refines: None,
                 description: None,
@@ -103,7 +107,7 @@ pub fn manifest_for(p: &Program) -> Manifest {
                 name: format!("激励{i}"),
                 benefits: vec![],
                 scenarios: vec![],
-                clauses: vec![],
+                clauses: vec![String::new(); p.incentives[i].clauses.len()],
                 basis: vec![],
                 implementer: vec![],
                 citation: cite(),
@@ -444,7 +448,7 @@ impl Wasm {
             let record = i32::from_le_bytes(out[28..32].try_into().unwrap());
             return Answer::Err { code, record };
         }
-        let raw = RawOutput::from_bytes(&out, self.manifest.output_shape(records)).unwrap();
+        let raw = RawOutput::from_bytes(&out, &self.manifest.output_shape(), records).unwrap();
         assert_eq!(raw.to_bytes(), out, "module output is byte-identical to RawOutput::to_bytes");
         Answer::Ok(raw)
     }
@@ -478,7 +482,7 @@ impl Wasm {
             let (code, size) = (word(at), word(at + 4) as usize);
             let answer = &out[at + 8..at + 8 + size];
             answers.push(if code == 0 {
-                let raw = RawOutput::from_bytes(answer, self.manifest.output_shape(input.records.len())).unwrap();
+                let raw = RawOutput::from_bytes(answer, &self.manifest.output_shape(), input.records.len()).unwrap();
                 assert_eq!(raw.to_bytes(), answer, "batch answer is byte-identical to RawOutput::to_bytes");
                 Answer::Ok(raw)
             } else {

@@ -71,6 +71,7 @@ pub fn manifest_v1() -> Manifest {
             scenarios: vec!["政府采购".into()],
             targets: vec!["主体".into()],
             trigger: "在 严重失信主体名单".into(),
+            trigger_list: Some(0),
             citation: citation("第6条"),
             refines: None,
             description: None,
