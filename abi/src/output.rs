@@ -338,3 +338,72 @@ fn first_bad_entry(measures: &[u8], incentives: &[u8], shape: &OutputShape) -> O
         None => bad_value("measures", 0, "status", -1),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shape() -> OutputShape {
+        OutputShape { lists: 1, measures: 3, incentive_clauses: vec![2, 1], notifications: 1, grade_levels: 0 }
+    }
+
+    fn answer() -> RawOutput {
+        RawOutput {
+            lists: vec![ListOutcome {
+                status: ListStatus::Active,
+                record: 1,
+                entered: 100,
+                last_day: 200,
+                earliest_repair: 150,
+                ended_on: NO_DATE,
+                regime: 0,
+                overridden_by: -1,
+            }],
+            measures: vec![MeasureStatus::Active, MeasureStatus::OtherScenario, MeasureStatus::NotApplicable],
+            incentives: vec![
+                IncentiveOutcome { eligible: false, failed_clause: 1 },
+                IncentiveOutcome { eligible: true, failed_clause: -1 },
+            ],
+            notifications: vec![true],
+            grade: -1,
+            objections: vec![ObjectionOutcome { record: 0, due: NO_DATE, status: ObjectionStatus::Pending }],
+        }
+    }
+
+    #[test]
+    fn answers_round_trip_and_measures_take_the_rest_from_their_list() {
+        let bytes = answer().to_bytes();
+        assert_eq!(bytes.len(), answer().encoded_len());
+        let decoded = RawOutput::from_bytes(&bytes, &shape(), 2).unwrap();
+        assert_eq!(decoded, answer());
+        let whole = decoded.measure(0, Some(0)).unwrap();
+        assert_eq!(whole, MeasureOutcome { status: MeasureStatus::Active, source: 0, record: 1, last_day: 200 });
+        let by_condition = decoded.measure(2, None).unwrap();
+        assert_eq!((by_condition.source, by_condition.record, by_condition.last_day), (-1, -1, NO_DATE));
+        // A list index the answer does not have gives no record (the manifest is checked elsewhere).
+        assert_eq!(decoded.measure(1, Some(5)).map(|m| (m.source, m.record)), Some((5, -1)));
+        assert_eq!(decoded.measure(3, Some(0)), None);
+    }
+
+    #[test]
+    fn the_first_bad_measure_or_clause_is_named() {
+        let measure_at = |j: usize| layout::OUTPUT_HEADER_SIZE + layout::LIST_ENTRY_SIZE + 4 * j;
+        let incentive_at = |k: usize| measure_at(3) + 4 * k;
+        let with = |at: usize, v: i32| {
+            let mut b = answer().to_bytes();
+            b[at..at + 4].copy_from_slice(&v.to_le_bytes());
+            RawOutput::from_bytes(&b, &shape(), 2).unwrap_err()
+        };
+        let bad = |section, index, field, value| OutputDecodeError::BadValue { section, index, field, value };
+        assert_eq!(with(measure_at(2), 5), bad("measures", 2, "status", 5));
+        assert_eq!(with(measure_at(1), -1), bad("measures", 1, "status", -1));
+        assert_eq!(with(incentive_at(0), 2), bad("incentives", 0, "failed_clause", 2));
+        assert_eq!(with(incentive_at(1), 1), bad("incentives", 1, "failed_clause", 1));
+        assert_eq!(with(incentive_at(1), -2), bad("incentives", 1, "failed_clause", -2));
+        // Both wrong: the measure (earlier in the answer) is reported.
+        let mut b = answer().to_bytes();
+        b[measure_at(0)..measure_at(0) + 4].copy_from_slice(&9i32.to_le_bytes());
+        b[incentive_at(0)..incentive_at(0) + 4].copy_from_slice(&7i32.to_le_bytes());
+        assert_eq!(RawOutput::from_bytes(&b, &shape(), 2).unwrap_err(), bad("measures", 0, "status", 9));
+    }
+}
