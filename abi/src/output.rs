@@ -247,11 +247,14 @@ impl RawOutput {
         let (measure_bytes, body) = body.split_at(measures * layout::MEASURE_ENTRY_SIZE);
         let (incentive_bytes, body) = body.split_at(incentives * layout::INCENTIVE_ENTRY_SIZE);
         let (notification_bytes, objection_bytes) = body.split_at(notifications * layout::NOTIFICATION_ENTRY_SIZE);
-        out.lists.clear();
-        for (i, entry) in list_bytes.as_chunks::<{ layout::LIST_ENTRY_SIZE }>().0.iter().enumerate() {
+        // The fixed-size sections are decoded in place: a reused answer already has their lengths.
+        set_len(&mut out.lists, lists, NOT_LISTED);
+        for (i, (list, entry)) in
+            out.lists.iter_mut().zip(list_bytes.as_chunks::<{ layout::LIST_ENTRY_SIZE }>().0).enumerate()
+        {
             let w = words::<8>(entry);
             let s = w[le::STATUS / 4];
-            let status = ListStatus::from_code(s).ok_or(bad_value("lists", i, "status", s))?;
+            let status = ListStatus::from_code(s).ok_or_else(|| bad_value("lists", i, "status", s))?;
             let (record, overridden_by) = (w[le::RECORD / 4], w[le::OVERRIDDEN_BY / 4]);
             if !index_ok(record, records) {
                 return Err(bad_value("lists", i, "record", record));
@@ -259,7 +262,7 @@ impl RawOutput {
             if !index_ok(overridden_by, lists) {
                 return Err(bad_value("lists", i, "overridden_by", overridden_by));
             }
-            out.lists.push(ListOutcome {
+            *list = ListOutcome {
                 status,
                 record,
                 entered: w[le::ENTERED / 4],
@@ -268,20 +271,18 @@ impl RawOutput {
                 ended_on: w[le::ENDED_ON / 4],
                 regime: w[le::REGIME / 4],
                 overridden_by,
-            });
+            };
         }
         // The hot sections (every measure and incentive of every decision) are decoded without a branch per
         // entry: invalid codes are noted and reported after the loop, by a second look at the bad entry.
         let mut valid = true;
-        out.measures.clear();
-        out.measures.resize(measures, MeasureStatus::NotApplicable);
+        set_len(&mut out.measures, measures, MeasureStatus::NotApplicable);
         for (status, w) in out.measures.iter_mut().zip(measure_bytes.as_chunks::<4>().0) {
             let decoded = MeasureStatus::from_code(i32::from_le_bytes(*w));
             valid &= decoded.is_some();
             *status = decoded.unwrap_or(MeasureStatus::NotApplicable);
         }
-        out.incentives.clear();
-        out.incentives.resize(incentives, IncentiveOutcome { eligible: true, failed_clause: -1 });
+        set_len(&mut out.incentives, incentives, IncentiveOutcome { eligible: true, failed_clause: -1 });
         for ((incentive, w), &clauses) in
             out.incentives.iter_mut().zip(incentive_bytes.as_chunks::<4>().0).zip(&shape.incentive_clauses)
         {
@@ -304,7 +305,7 @@ impl RawOutput {
         for (i, entry) in objection_bytes.chunks_exact(layout::OBJECTION_ENTRY_SIZE).enumerate() {
             let w = words::<3>(entry);
             let s = w[oe::STATUS / 4];
-            let status = ObjectionStatus::from_code(s).ok_or(bad_value("objections", i, "status", s))?;
+            let status = ObjectionStatus::from_code(s).ok_or_else(|| bad_value("objections", i, "status", s))?;
             let record = w[oe::RECORD / 4];
             if record < 0 || record >= records as i32 {
                 return Err(bad_value("objections", i, "record", record));
@@ -314,6 +315,25 @@ impl RawOutput {
         Ok(())
     }
 }
+
+/// Makes `v` `len` long (filled with `fill` when it changes length): decoding then overwrites every entry.
+fn set_len<T: Clone>(v: &mut Vec<T>, len: usize, fill: T) {
+    if v.len() != len {
+        v.clear();
+        v.resize(len, fill);
+    }
+}
+
+const NOT_LISTED: ListOutcome = ListOutcome {
+    status: ListStatus::NotListed,
+    record: -1,
+    entered: NO_DATE,
+    last_day: NO_DATE,
+    earliest_repair: NO_DATE,
+    ended_on: NO_DATE,
+    regime: -1,
+    overridden_by: -1,
+};
 
 fn bad_value(section: &'static str, index: usize, field: &'static str, value: i32) -> OutputDecodeError {
     OutputDecodeError::BadValue { section, index, field, value: value as i64 }

@@ -98,3 +98,68 @@ fn month_arithmetic_agrees_with_the_interpreter_off_the_exact_day() {
         }
     }
 }
+
+/// `近 N个月` windows: the generated code finds where a window starts once per evaluation (fast case) or
+/// adds the months to every record's date (near the edges of the civil range); either way each count must be
+/// the interpreter's, which adds the months to every record. Records sit on both sides of every window start,
+/// as of every day across a leap February and around month ends, plus dates outside the civil range.
+#[test]
+fn record_windows_agree_with_the_interpreter() {
+    const WINDOWS: [Duration; 5] = [
+        Duration { amount: 1, unit: Unit::Month },
+        Duration { amount: 6, unit: Unit::Month },
+        Duration { amount: 1, unit: Unit::Year },
+        Duration { amount: 3, unit: Unit::Year },
+        Duration { amount: 30, unit: Unit::Day },
+    ];
+    let mut p = blank_program();
+    p.effective_from = i32::MIN + 1;
+    let penalty = || eq(Expr::Record(RecordField::Type), Expr::Code(PENALTY));
+    p.notifications = WINDOWS
+        .iter()
+        .flat_map(|&w| {
+            let count = Expr::Count { condition: Box::new(penalty()), within: Some(w) };
+            [
+                Expr::Exists { condition: Box::new(penalty()), within: Some(w) },
+                cmp(CmpOp::Ge, count.clone(), Expr::Int(2)),
+                cmp(CmpOp::Ge, count, Expr::Int(4)),
+            ]
+        })
+        .map(|condition| Notification { condition })
+        .collect();
+    let p = finish(p);
+    let mut wasm = Wasm::new(&p);
+    let as_of_days = days("2023-12-20", "2024-03-10")
+        .chain(days("2024-04-28", "2024-05-03"))
+        .chain(days("2025-02-26", "2025-03-02"))
+        .chain([MIN_DAY, MIN_DAY + 20, MIN_DAY + 40, MIN_DAY + 400, MIN_DAY + 1200, MAX_DAY - 3, MAX_DAY, MAX_DAY + 5]);
+    let mut checked = 0;
+    for as_of in as_of_days {
+        for w in WINDOWS {
+            let start = match w.unit {
+                Unit::Day => as_of - w.amount,
+                _ => add_months(as_of.clamp(MIN_DAY, MAX_DAY), -w.amount * if w.unit == Unit::Year { 12 } else { 1 }),
+            };
+            let mut records: Vec<_> = (-2..=2)
+                .map(|k| {
+                    let mut r = record(PENALTY, ORDINARY, "2024-01-01");
+                    r.date = start + k;
+                    r
+                })
+                .collect();
+            for date in [MIN_DAY - 1, i32::MIN + 1, as_of, as_of + 1] {
+                let mut r = record(PENALTY, ORDINARY, "2024-01-01");
+                r.date = date;
+                records.push(r);
+            }
+            let mut i = input("2024-01-01", records);
+            i.as_of = as_of;
+            both(&p, &mut wasm, &i).unwrap();
+            checked += 1;
+        }
+    }
+    assert!(checked > 400, "{checked}");
+}
+
+const MIN_DAY: DayNumber = xince_compiler::interp::MIN_CIVIL_DAY;
+const MAX_DAY: DayNumber = xince_compiler::interp::MAX_CIVIL_DAY;

@@ -555,6 +555,9 @@ const MIN_INPUT_AREA: usize = layout::INPUT_HEADER_SIZE + 500 * layout::RECORD_S
 pub struct Evaluator {
     policy: Policy,
     slot: Option<Slot>,
+    /// Answers a shorter batch left over, kept for the next longer one (so varying batch sizes allocate
+    /// nothing once every answer buffer has grown).
+    spare_answers: Vec<Result<RawOutput, EvalError>>,
 }
 
 impl Evaluator {
@@ -574,7 +577,12 @@ impl Evaluator {
         inputs: &[Input],
         answers: &mut Vec<Result<RawOutput, EvalError>>,
     ) -> Result<(), EvalError> {
-        answers.resize_with(inputs.len(), || Ok(RawOutput::default()));
+        while answers.len() > inputs.len() {
+            self.spare_answers.extend(answers.pop());
+        }
+        while answers.len() < inputs.len() {
+            answers.push(self.spare_answers.pop().unwrap_or_else(|| Ok(RawOutput::default())));
+        }
         let mut start = 0;
         while start < inputs.len() {
             // As many inputs as fit in the call's byte budget, and always at least one.
@@ -634,7 +642,7 @@ impl Policy {
 
     /// A handle that keeps one instance for a loop of evaluations on this thread (see [`Evaluator`]).
     pub fn evaluator(&self) -> Evaluator {
-        Evaluator { policy: self.clone(), slot: None }
+        Evaluator { policy: self.clone(), slot: None, spare_answers: Vec::new() }
     }
 
     /// Evaluates an already encoded input and validates the answer against the manifest's shape (one

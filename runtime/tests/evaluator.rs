@@ -43,6 +43,24 @@ fn evaluator_answers_what_the_pool_answers() {
 }
 
 #[test]
+fn one_answer_vector_serves_batches_of_any_length() {
+    let policy = runtime().load(&good_module()).unwrap();
+    let mut evaluator = policy.evaluator();
+    let subjects: Vec<Input> = [&["2023-03-01"][..], &["2019-01-01"], &[], &["2023-03-01", "2024-04-30"]]
+        .iter()
+        .map(|dates| input_with_dates(dates))
+        .collect();
+    let mut answers = Vec::new();
+    // Longer, shorter, then longer again: the answers the shorter batch did not need come back.
+    for take in [4, 1, 3, 4, 2] {
+        let batch = &subjects[subjects.len() - take..];
+        evaluator.evaluate_raw_batch(batch, &mut answers).unwrap();
+        let expected: Vec<_> = batch.iter().map(|i| Ok(policy.evaluate_raw(i).unwrap())).collect();
+        assert_eq!(answers, expected, "batch of {take}");
+    }
+}
+
+#[test]
 fn input_area_grows_for_a_larger_subject_and_refuses_what_does_not_fit() {
     let policy = runtime().load(&good_module()).unwrap();
     let mut evaluator = policy.evaluator();
