@@ -1212,20 +1212,28 @@ impl<'p> Gen<'p> {
     }
 
     /// Step 2 for list `k`: scan the records, keep the governing one, write the entry (before precedence).
+    /// The best record so far lives in the entry itself, not in locals: a record that does not qualify (the
+    /// common case) then carries no state around the loop, which Cranelift would otherwise spill and reload.
     fn list(&mut self, k: usize, list: &List) -> Result<(), CodegenError> {
-        let i32s: Vec<u32> = (0..8).map(|_| self.local(ValType::I32)).collect();
-        let (b_status, b_record, b_entered, b_last, b_earliest, b_ended, b_regime, b_rank) =
-            (i32s[0], i32s[1], i32s[2], i32s[3], i32s[4], i32s[5], i32s[6], i32s[7]);
-        let c: Vec<u32> = (0..7).map(|_| self.local(ValType::I32)).collect();
-        let (c_status, c_last, c_earliest, c_ended, c_regime, c_rank, date) =
-            (c[0], c[1], c[2], c[3], c[4], c[5], c[6]);
+        let c: Vec<u32> = (0..8).map(|_| self.local(ValType::I32)).collect();
+        let (c_status, c_last, c_earliest, c_ended, c_regime, c_rank, date, b_rank) =
+            (c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]);
         let period = self.local(ValType::I32);
-        let as_of = self.as_of;
-        for (l, v) in [(b_status, 0), (b_record, -1), (b_entered, NO_DATE), (b_last, NO_DATE), (b_earliest, NO_DATE)] {
-            self.s().i32_const(v).local_set(l);
-        }
-        for (l, v) in [(b_ended, NO_DATE), (b_regime, -1), (b_rank, 0)] {
-            self.s().i32_const(v).local_set(l);
+        let (as_of, out) = (self.as_of, self.out);
+        let at = |field: usize| mem(self.layout.list(k, field), 2);
+        let initial = [
+            (le::STATUS, 0),
+            (le::RECORD, -1),
+            (le::ENTERED, NO_DATE),
+            (le::LAST_DAY, NO_DATE),
+            (le::EARLIEST_REPAIR, NO_DATE),
+            (le::ENDED_ON, NO_DATE),
+            (le::REGIME, -1),
+            (le::OVERRIDDEN_BY, -1),
+        ];
+        for (field, v) in initial {
+            let to = at(field);
+            self.s().local_get(out).i32_const(v).i32_store(to);
         }
         // Distinct (minimum, maximum) pairs this list can use; `period` indexes them at run time.
         let (pairs, regimes) = self.period_pairs(list);
@@ -1315,43 +1323,39 @@ impl<'p> Gen<'p> {
             g.end();
             g.end();
             g.end();
-            // rank and comparison with the best so far
-            g.s().local_get(c_status).i32_const(1).i32_eq().i32_const(1).i32_shl();
-            g.s().local_get(c_status).i32_const(2).i32_eq().i32_or().local_set(c_rank);
+            // rank (Active 2, Suspended 1, ended 0) and comparison with the best so far, read from the entry
+            let rank = |g: &mut Self, status: u32, into: u32| {
+                g.s().local_get(status).i32_const(ListStatusCode::ACTIVE).i32_eq().i32_const(1).i32_shl();
+                g.s().local_get(status).i32_const(ListStatusCode::SUSPENDED).i32_eq().i32_or().local_set(into);
+            };
+            rank(g, c_status, c_rank);
+            let b_status = g.local(ValType::I32);
+            g.s().local_get(out).i32_load(at(le::STATUS)).local_set(b_status);
+            rank(g, b_status, b_rank);
             g.s().local_get(b_status).i32_eqz();
             g.s().local_get(c_rank).local_get(b_rank).i32_gt_u().i32_or();
             g.s().local_get(c_rank).local_get(b_rank).i32_eq();
-            g.s().local_get(c_last).local_get(b_last).i32_gt_s();
-            g.s().local_get(c_ended).local_get(b_ended).i32_gt_s();
+            g.s().local_get(c_last).local_get(out).i32_load(at(le::LAST_DAY)).i32_gt_s();
+            g.s().local_get(c_ended).local_get(out).i32_load(at(le::ENDED_ON)).i32_gt_s();
             g.s().local_get(c_rank).select();
             g.s().i32_and().i32_or();
             g.if_(BlockType::Empty);
-            for (from, to) in [(c_status, b_status), (c_last, b_last), (c_earliest, b_earliest)] {
-                g.s().local_get(from).local_set(to);
+            let fields = [
+                (le::STATUS, c_status),
+                (le::RECORD, r.index),
+                (le::ENTERED, date),
+                (le::LAST_DAY, c_last),
+                (le::EARLIEST_REPAIR, c_earliest),
+                (le::ENDED_ON, c_ended),
+                (le::REGIME, c_regime),
+            ];
+            for (field, local) in fields {
+                let to = at(field);
+                g.s().local_get(out).local_get(local).i32_store(to);
             }
-            for (from, to) in [(c_ended, b_ended), (c_regime, b_regime), (c_rank, b_rank), (date, b_entered)] {
-                g.s().local_get(from).local_set(to);
-            }
-            g.s().local_get(r.index).local_set(b_record);
             g.end();
             Ok(())
         })?;
-        let out = self.out;
-        let fields = [
-            (le::STATUS, b_status),
-            (le::RECORD, b_record),
-            (le::ENTERED, b_entered),
-            (le::LAST_DAY, b_last),
-            (le::EARLIEST_REPAIR, b_earliest),
-            (le::ENDED_ON, b_ended),
-            (le::REGIME, b_regime),
-        ];
-        for (field, local) in fields {
-            let at = self.layout.list(k, field);
-            self.s().local_get(out).local_get(local).i32_store(mem(at, 2));
-        }
-        let at = self.layout.list(k, le::OVERRIDDEN_BY);
-        self.s().local_get(out).i32_const(-1).i32_store(mem(at, 2));
         Ok(())
     }
 
