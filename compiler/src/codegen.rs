@@ -583,6 +583,31 @@ fn mentions_a_list(e: &Expr) -> bool {
     }
 }
 
+/// Whether evaluating `e` can fail: working-day arithmetic (the calendar has a range) is the only way.
+fn can_fail(e: &Expr) -> bool {
+    match e {
+        Expr::AddDuration(a, d) => d.unit == Unit::WorkDay || can_fail(a),
+        Expr::Cmp(_, a, b) => can_fail(a) || can_fail(b),
+        Expr::InSet(a, _) | Expr::Not(a) => can_fail(a),
+        Expr::And(v) | Expr::Or(v) => v.iter().any(can_fail),
+        Expr::Exists { condition, within } | Expr::Count { condition, within } => {
+            within.is_some_and(|w| w.unit == Unit::WorkDay) || can_fail(condition)
+        }
+        Expr::Bool(_)
+        | Expr::Int(_)
+        | Expr::Num(_)
+        | Expr::Date(_)
+        | Expr::Code(_)
+        | Expr::Record(_)
+        | Expr::Subject(_)
+        | Expr::AsOf
+        | Expr::Scenario
+        | Expr::RecordHasFlags(_)
+        | Expr::HasRole(_)
+        | Expr::OnList(_) => false,
+    }
+}
+
 /// The record a predicate refers to: locals holding its index and its address.
 #[derive(Clone, Copy)]
 struct Rec {
@@ -1183,7 +1208,16 @@ impl<'p> Gen<'p> {
         let n = self.local(ValType::I64);
         let as_of = self.as_of;
         self.s().i64_const(0).local_set(n);
+        // The condition is usually the most selective test (`记录.类型 == 荣誉`), so it goes first when
+        // evaluating it for a record that turns out not to count cannot fail (no working-day arithmetic); the
+        // order is otherwise invisible, every test being pure.
+        let condition_first = !can_fail(condition);
         self.for_each_record(|g, r, skip, exit| {
+            if condition_first {
+                g.bool_expr(condition, Some(r))?;
+                g.s().i32_eqz();
+                g.br_if(skip);
+            }
             g.load_field(r, rf::DATE);
             g.s().local_get(as_of).i32_gt_s();
             g.br_if(skip);
@@ -1192,9 +1226,11 @@ impl<'p> Gen<'p> {
             g.load_field(r, rf::OBJECTION_RESOLVED);
             g.s().local_get(as_of).i32_le_s().i32_and();
             g.br_if(skip);
-            g.bool_expr(condition, Some(r))?;
-            g.s().i32_eqz();
-            g.br_if(skip);
+            if !condition_first {
+                g.bool_expr(condition, Some(r))?;
+                g.s().i32_eqz();
+                g.br_if(skip);
+            }
             if let Some(w) = within {
                 g.s().local_get(as_of);
                 g.load_field(r, rf::DATE);
