@@ -18,7 +18,7 @@ use wasm_encoder::{
     FunctionSection, GlobalSection, GlobalType, Ieee64, InstructionSink, MemArg, MemorySection, MemoryType, Module,
     TypeSection, ValType,
 };
-use xince_abi::date::NO_DATE;
+use xince_abi::date::{CivilDate, NO_DATE};
 use xince_abi::error::EvalErrorCode;
 use xince_abi::layout::{
     self, INPUT_HEADER_SIZE, LIST_ENTRY_SIZE, MEASURE_ENTRY_SIZE, NO_CODE, OBJECTION_ENTRY_SIZE, RECORD_SIZE,
@@ -244,19 +244,26 @@ const MONTH_TABLE_FIRST_YEAR: i32 = 1950;
 const MONTH_TABLE_MONTHS: i32 = 200 * 12;
 
 /// The day number of the first day of every month from `MONTH_TABLE_FIRST_YEAR`-01, `MONTH_TABLE_MONTHS + 1`
-/// little-endian i32s.
-fn month_table_bytes() -> Vec<u8> {
+/// of them.
+fn month_starts() -> impl Iterator<Item = i32> {
     (0..=MONTH_TABLE_MONTHS)
-        .flat_map(|i| {
-            let first = xince_abi::date::CivilDate {
-                year: MONTH_TABLE_FIRST_YEAR + i / 12,
-                month: (i % 12) as u32 + 1,
-                day: 1,
-            };
-            first.to_days().to_le_bytes()
-        })
-        .collect()
+        .map(|i| CivilDate { year: MONTH_TABLE_FIRST_YEAR + i / 12, month: (i % 12) as u32 + 1, day: 1 }.to_days())
 }
+
+/// [`month_starts`] as little-endian i32s (the table's data segment).
+fn month_table_bytes() -> Vec<u8> {
+    month_starts().flat_map(i32::to_le_bytes).collect()
+}
+
+/// The month holding the day `offset` days after the table's first, or the one before it (never after it:
+/// the unit test checks every day of the table): offset / 30.44 by a multiplication and a shift, so the
+/// exact month is this or this + 1, one comparison with the table away. (`add_months_function` emits it.)
+#[cfg(test)]
+fn month_index_estimate(offset: i32) -> i32 {
+    (offset * MONTH_ESTIMATE_FACTOR) >> 16
+}
+/// 65536 / 30.44, the average month in a 2¹⁶ fixed point, rounded down.
+const MONTH_ESTIMATE_FACTOR: i32 = 2153;
 
 /// `xince_evaluate(ptr, len)`: the answer goes right after the input, 8-aligned.
 fn evaluate_function() -> Function {
@@ -381,10 +388,8 @@ fn add_months_function(table: i32) -> Function {
     let (day, months, era, doe, yoe, y, doy, mp, dd, m, total, q, r, dim) =
         (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13);
     let (index, offset) = (14, 15);
-    let table_start = xince_abi::date::CivilDate { year: MONTH_TABLE_FIRST_YEAR, month: 1, day: 1 }.to_days();
-    let table_end =
-        xince_abi::date::CivilDate { year: MONTH_TABLE_FIRST_YEAR + MONTH_TABLE_MONTHS / 12, month: 1, day: 1 }
-            .to_days();
+    let table_start = CivilDate { year: MONTH_TABLE_FIRST_YEAR, month: 1, day: 1 }.to_days();
+    let table_end = CivilDate { year: MONTH_TABLE_FIRST_YEAR + MONTH_TABLE_MONTHS / 12, month: 1, day: 1 }.to_days();
     let entry = |i: u64| mem(table as u64 + 4 * i, 2);
     // offset = day - table_start; fast path when 0 <= offset < span and |months| <= MONTH_TABLE_MONTHS
     s.local_get(day).i32_const(table_start).i32_sub().local_tee(offset);
@@ -392,18 +397,10 @@ fn add_months_function(table: i32) -> Function {
     s.local_get(months).i32_const(MONTH_TABLE_MONTHS).i32_add().i32_const(2 * MONTH_TABLE_MONTHS).i32_le_u();
     s.i32_and().if_(BlockType::Empty);
     {
-        // index ≈ offset / 30.436875 (average month), within ±2 of the month holding `day`
-        s.local_get(offset).i32_const(2153).i32_mul().i32_const(16).i32_shr_u().local_set(index);
-        // while table[index + 1] <= day: index += 1
-        s.block(BlockType::Empty).loop_(BlockType::Empty);
-        s.local_get(index).i32_const(2).i32_shl().i32_load(entry(1)).local_get(day).i32_gt_s().br_if(1);
-        s.local_get(index).i32_const(1).i32_add().local_set(index).br(0);
-        s.end().end();
-        // while table[index] > day: index -= 1
-        s.block(BlockType::Empty).loop_(BlockType::Empty);
-        s.local_get(index).i32_const(2).i32_shl().i32_load(entry(0)).local_get(day).i32_le_s().br_if(1);
-        s.local_get(index).i32_const(1).i32_sub().local_set(index).br(0);
-        s.end().end();
+        // index = month_index_estimate(offset), plus one when the next month has already begun: no loop
+        s.local_get(offset).i32_const(MONTH_ESTIMATE_FACTOR).i32_mul().i32_const(16).i32_shr_u().local_tee(index);
+        s.local_get(index).i32_const(2).i32_shl().i32_load(entry(1)).local_get(day).i32_le_s();
+        s.i32_add().local_set(index);
         // dd = day - table[index] (0-based day of month); target month = index + months
         s.local_get(day).local_get(index).i32_const(2).i32_shl().i32_load(entry(0)).i32_sub().local_set(dd);
         s.local_get(index).local_get(months).i32_add().local_tee(total);
@@ -1709,4 +1706,20 @@ impl ListStatusCode {
     const REPAIRED: i32 = 4;
     const OVERRIDDEN: i32 = 5;
     const REVOKED: i32 = 6;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_month_estimate_is_the_month_or_the_one_before_on_every_day_of_the_table() {
+        let starts: Vec<i32> = month_starts().collect();
+        let first = starts[0];
+        for day in first..starts[MONTH_TABLE_MONTHS as usize] {
+            let month = starts.partition_point(|&s| s <= day) as i32 - 1;
+            let estimate = month_index_estimate(day - first);
+            assert!(estimate == month || estimate + 1 == month, "day {day}: month {month}, estimate {estimate}");
+        }
+    }
 }
