@@ -1,5 +1,6 @@
 //! Profiling aid for the generated code: runs the 梁平区 module in a bare wasmtime engine (fuel on, as the
-//! runtime's default; `FUEL=0` turns it off), one `xince_evaluate` per subject, and writes the compiled module
+//! runtime's default; `FUEL=0` turns it off), one `xince_evaluate` per subject (`BATCH=64`: 64 per
+//! `xince_evaluate_batch` call), and writes the compiled module
 //! as an ELF (`/tmp/module.elf`) with its load address (`/tmp/module.base`) so `jitmap.py` can attribute
 //! `perf` samples in `[JIT]` code to the module's functions (`perf annotate` cannot see JIT code).
 use std::time::Instant;
@@ -41,9 +42,27 @@ fn main() -> anyhow::Result<()> {
     let alloc = w(instance.get_typed_func::<i32, i32>(&mut store, "xince_alloc"))?;
     let evaluate = w(instance.get_typed_func::<(i32, i32), (i32, i32, i32)>(&mut store, "xince_evaluate"))?;
     let ptr = w(alloc.call(&mut store, 1 << 20))?;
+    // `BATCH=<n>`: n subjects per `xince_evaluate_batch` call instead of one `xince_evaluate` each.
+    let batch: usize = std::env::var("BATCH").ok().and_then(|b| b.parse().ok()).unwrap_or(0);
+    let evaluate_batch =
+        w(instance.get_typed_func::<(i32, i32, i32), (i32, i32, i32)>(&mut store, "xince_evaluate_batch"))?;
     let t = Instant::now();
     let mut n = 0u64;
     for _ in 0..30000 {
+        if batch > 0 {
+            for chunk in inputs.encoded.chunks(batch) {
+                let mut at = ptr as usize;
+                for i in chunk {
+                    let len = i.encoded_len();
+                    i.write_into(&mut memory.data_mut(&mut store)[at..at + len]);
+                    at += len;
+                }
+                let len = (at - ptr as usize) as i32;
+                let r = w(evaluate_batch.call(&mut store, (ptr, len, chunk.len() as i32)))?;
+                n += r.2 as u64;
+            }
+            continue;
+        }
         for i in &inputs.encoded {
             let len = i.encoded_len();
             i.write_into(&mut memory.data_mut(&mut store)[ptr as usize..ptr as usize + len]);

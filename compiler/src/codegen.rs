@@ -147,7 +147,7 @@ pub fn emit(program: &Program) -> Result<Vec<u8>, CodegenError> {
     code.function(&alloc_function(input_base, &layout));
     code.function(&evaluate_function());
     code.function(&evaluate_batch_function());
-    code.function(&Gen::new(program, &layout).evaluate_function()?);
+    code.function(&Gen::new(program, &layout, month_table_base as i32).evaluate_function()?);
     code.function(&add_months_function(month_table_base as i32));
     code.function(&add_workdays_function(program));
     module.section(&code);
@@ -248,6 +248,12 @@ const MONTH_TABLE_MONTHS: i32 = 200 * 12;
 fn month_starts() -> impl Iterator<Item = i32> {
     (0..=MONTH_TABLE_MONTHS)
         .map(|i| CivilDate { year: MONTH_TABLE_FIRST_YEAR + i / 12, month: (i % 12) as u32 + 1, day: 1 }.to_days())
+}
+
+/// The first day the month table covers and the first day after it.
+fn month_table_span() -> (i32, i32) {
+    let first = |year| CivilDate { year, month: 1, day: 1 }.to_days();
+    (first(MONTH_TABLE_FIRST_YEAR), first(MONTH_TABLE_FIRST_YEAR + MONTH_TABLE_MONTHS / 12))
 }
 
 /// [`month_starts`] as little-endian i32s (the table's data segment).
@@ -388,8 +394,7 @@ fn add_months_function(table: i32) -> Function {
     let (day, months, era, doe, yoe, y, doy, mp, dd, m, total, q, r, dim) =
         (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13);
     let (index, offset) = (14, 15);
-    let table_start = CivilDate { year: MONTH_TABLE_FIRST_YEAR, month: 1, day: 1 }.to_days();
-    let table_end = CivilDate { year: MONTH_TABLE_FIRST_YEAR + MONTH_TABLE_MONTHS / 12, month: 1, day: 1 }.to_days();
+    let (table_start, table_end) = month_table_span();
     let entry = |i: u64| mem(table as u64 + 4 * i, 2);
     // offset = day - table_start; fast path when 0 <= offset < span and |months| <= MONTH_TABLE_MONTHS
     s.local_get(day).i32_const(table_start).i32_sub().local_tee(offset);
@@ -616,6 +621,8 @@ struct Rec {
 struct Gen<'p> {
     program: &'p Program,
     layout: &'p OutputLayout,
+    /// Address of the month-start table (`add_months`' fast path, also emitted inline).
+    month_table: i32,
     code: Vec<u8>,
     locals: Vec<ValType>,
     depth: u32,
@@ -640,10 +647,11 @@ struct Gen<'p> {
 const PARAMS: u32 = 3;
 
 impl<'p> Gen<'p> {
-    fn new(program: &'p Program, layout: &'p OutputLayout) -> Self {
+    fn new(program: &'p Program, layout: &'p OutputLayout, month_table: i32) -> Self {
         let mut g = Gen {
             program,
             layout,
+            month_table,
             code: Vec::with_capacity(4096),
             locals: Vec::new(),
             depth: 0,
@@ -895,13 +903,9 @@ impl<'p> Gen<'p> {
                 self.s().local_tee(t).i32_const(duration.amount).i32_add();
                 self.s().i32_const(NO_DATE).local_get(t).i32_const(NO_DATE).i32_ne().select();
             }
-            Unit::Month => {
-                self.s().i32_const(duration.amount).call(F_ADD_MONTHS);
-            }
+            Unit::Month => self.add_months(duration.amount),
             Unit::Year => match duration.amount.checked_mul(12) {
-                Some(months) => {
-                    self.s().i32_const(months).call(F_ADD_MONTHS);
-                }
+                Some(months) => self.add_months(months),
                 None => {
                     self.s().drop().i32_const(NO_DATE);
                 }
@@ -914,6 +918,41 @@ impl<'p> Gen<'p> {
                 self.s().local_get(t);
             }
         }
+    }
+
+    /// `add_months(day on the stack, months)`, the table fast path inline: a call (with its spills of the
+    /// caller's registers and the fuel counter) only for a day or a result outside the table.
+    fn add_months(&mut self, months: i32) {
+        if months.unsigned_abs() > MONTH_TABLE_MONTHS as u32 {
+            self.s().i32_const(months).call(F_ADD_MONTHS);
+            return;
+        }
+        let (day, index, total) = (self.local(ValType::I32), self.local(ValType::I32), self.local(ValType::I32));
+        let table = self.month_table;
+        let entry = |i: u64| mem(table as u64 + 4 * i, 2);
+        let (start, end) = month_table_span();
+        self.s().local_tee(day).i32_const(start).i32_sub().local_tee(index).i32_const(end - start).i32_lt_u();
+        self.if_(BlockType::Result(ValType::I32));
+        // index of the day's month: the estimate, or the next month when it has begun
+        let mut s = self.s();
+        s.local_get(index).i32_const(MONTH_ESTIMATE_FACTOR).i32_mul().i32_const(16).i32_shr_u().local_tee(index);
+        s.i32_const(2).i32_shl().i32_load(entry(1)).local_get(day).i32_le_s().local_get(index).i32_add();
+        s.local_tee(index).i32_const(months).i32_add().local_tee(total).i32_const(MONTH_TABLE_MONTHS).i32_lt_u();
+        self.if_(BlockType::Result(ValType::I32));
+        // the same day of the target month, or its last day: table[total] + min(dd, days in it - 1)
+        let (dd, dim) = (index, self.local(ValType::I32));
+        let mut s = self.s();
+        s.local_get(day).local_get(index).i32_const(2).i32_shl().i32_load(entry(0)).i32_sub().local_set(dd);
+        s.local_get(total).i32_const(2).i32_shl().i32_load(entry(1));
+        s.local_get(total).i32_const(2).i32_shl().i32_load(entry(0)).i32_sub().i32_const(1).i32_sub().local_set(dim);
+        s.local_get(total).i32_const(2).i32_shl().i32_load(entry(0));
+        s.local_get(dd).local_get(dim).local_get(dd).local_get(dim).i32_lt_s().select().i32_add();
+        self.else_();
+        self.s().local_get(day).i32_const(months).call(F_ADD_MONTHS);
+        self.end();
+        self.else_();
+        self.s().local_get(day).i32_const(months).call(F_ADD_MONTHS);
+        self.end();
     }
 
     /// Pushes a Bool (0/1); a value of another type counts as false, as in the interpreter.
