@@ -585,6 +585,29 @@ fn mentions_a_list(e: &Expr) -> bool {
     }
 }
 
+/// Whether `e` is a handful of loads and comparisons that cannot fail: evaluating it where short-circuit
+/// evaluation would not is invisible and cheaper than a branch.
+fn is_cheap(e: &Expr) -> bool {
+    match e {
+        Expr::Bool(_)
+        | Expr::Int(_)
+        | Expr::Num(_)
+        | Expr::Date(_)
+        | Expr::Code(_)
+        | Expr::Record(_)
+        | Expr::Subject(_)
+        | Expr::AsOf
+        | Expr::Scenario
+        | Expr::RecordHasFlags(_)
+        | Expr::HasRole(_)
+        | Expr::OnList(_) => true,
+        Expr::Cmp(_, a, b) => is_cheap(a) && is_cheap(b),
+        Expr::InSet(a, _) | Expr::Not(a) => is_cheap(a),
+        Expr::And(v) | Expr::Or(v) => v.len() <= 4 && v.iter().all(is_cheap),
+        Expr::Exists { .. } | Expr::Count { .. } | Expr::AddDuration(..) => false,
+    }
+}
+
 /// Whether evaluating `e` can fail: working-day arithmetic (the calendar has a range) is the only way.
 fn can_fail(e: &Expr) -> bool {
     match e {
@@ -1051,6 +1074,20 @@ impl<'p> Gen<'p> {
                 match items.split_last() {
                     None => {
                         self.s().i32_const(is_and as i32);
+                    }
+                    Some(_) if items.len() <= 8 && items.iter().all(is_cheap) => {
+                        // A few loads and comparisons: all evaluated and combined without a branch (a branch
+                        // per operand costs more, in mispredictions and fuel metering, than the operands).
+                        for (k, item) in items.iter().enumerate() {
+                            self.bool_expr(item, rec)?;
+                            if k > 0 {
+                                if is_and {
+                                    self.s().i32_and();
+                                } else {
+                                    self.s().i32_or();
+                                }
+                            }
+                        }
                     }
                     Some((last, rest)) => {
                         // block (result i32): for each but the last, leave early with its deciding value.
