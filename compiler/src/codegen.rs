@@ -655,6 +655,8 @@ struct Gen<'p> {
     /// Quantifiers already emitted, by (condition, window, first only): the locals holding "computed" and
     /// the count, so a repeated `存在 记录(…)` scans the records once per evaluation.
     quantifiers: std::collections::HashMap<String, (u32, u32)>,
+    /// The first list's record scan writes the objection entries too (decided before the lists).
+    objections_in_first_list: bool,
     // fixed locals
     ptr: u32,
     len: u32,
@@ -681,6 +683,7 @@ impl<'p> Gen<'p> {
             fail_label: 0,
             lists_done: 0,
             quantifiers: std::collections::HashMap::new(),
+            objections_in_first_list: false,
             ptr: 0,
             len: 1,
             count: 0,
@@ -811,9 +814,15 @@ impl<'p> Gen<'p> {
         self.s().i32_eqz();
         self.fail_if(EvalErrorCode::InputTooLarge, None);
 
-        // 2. lists
+        // 2. lists; the first list's scan also writes the objection entries (step 7) when computing them
+        // cannot fail: writing them early is invisible (they go after everything else in the answer, in
+        // record order either way) and saves a pass over the records.
+        let cursor = self.local(ValType::I32);
+        self.s().local_get(out).i32_const(fixed as i32).i32_add().local_set(cursor);
+        let deadline = program.objection.as_ref().and_then(|o| o.deadline);
+        self.objections_in_first_list = !program.lists.is_empty() && deadline.is_none_or(|d| d.unit != Unit::WorkDay);
         for (k, list) in program.lists.iter().enumerate() {
-            self.list(k, list)?;
+            self.list(k, list, cursor)?;
             self.lists_done = k + 1;
         }
         self.precedence();
@@ -856,10 +865,10 @@ impl<'p> Gen<'p> {
         self.s().i32_const(-1);
         self.end();
         self.s().i32_store(mem(oh::GRADE as u64, 2));
-        // 7. objections
-        let cursor = self.local(ValType::I32);
-        self.s().local_get(out).i32_const(fixed as i32).i32_add().local_set(cursor);
-        self.objections(cursor)?;
+        // 7. objections (unless the first list's scan wrote them)
+        if !self.objections_in_first_list {
+            self.objections(cursor)?;
+        }
         // header
         let header: [(usize, i32); 5] = [
             (oh::MAGIC, layout::OUTPUT_MAGIC as i32),
@@ -1323,7 +1332,7 @@ impl<'p> Gen<'p> {
     /// Step 2 for list `k`: scan the records, keep the governing one, write the entry (before precedence).
     /// The best record so far lives in the entry itself, not in locals: a record that does not qualify (the
     /// common case) then carries no state around the loop, which Cranelift would otherwise spill and reload.
-    fn list(&mut self, k: usize, list: &List) -> Result<(), CodegenError> {
+    fn list(&mut self, k: usize, list: &List, cursor: u32) -> Result<(), CodegenError> {
         let c: Vec<u32> = (0..8).map(|_| self.local(ValType::I32)).collect();
         let (c_status, c_last, c_earliest, c_ended, c_regime, c_rank, date, b_rank) =
             (c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]);
@@ -1348,7 +1357,13 @@ impl<'p> Gen<'p> {
         let (pairs, regimes) = self.period_pairs(list);
         let suspends = self.program.objection.as_ref().is_some_and(|o| o.suspends);
 
+        let with_objections = k == 0 && self.objections_in_first_list;
         self.for_each_record(|g, r, skip, _exit| {
+            if with_objections {
+                let no_objection = g.block(BlockType::Empty);
+                g.objection_entry(r, no_objection, cursor)?;
+                g.end();
+            }
             g.load_field(r, rf::DATE);
             g.s().local_tee(date).local_get(as_of).i32_gt_s();
             g.br_if(skip);
@@ -1744,32 +1759,35 @@ impl<'p> Gen<'p> {
 
     /// Step 7: one entry per record whose objection was filed by `as_of`, appended at `cursor`.
     fn objections(&mut self, cursor: u32) -> Result<(), CodegenError> {
+        self.for_each_record(|g, r, skip, _exit| g.objection_entry(r, skip, cursor))
+    }
+
+    /// Step 7 for record `r`: its objection entry at `cursor`, or a branch to `skip` when it has none.
+    fn objection_entry(&mut self, r: Rec, skip: u32, cursor: u32) -> Result<(), CodegenError> {
         let as_of = self.as_of;
         let deadline = self.program.objection.as_ref().and_then(|o| o.deadline);
         let due = self.local(ValType::I32);
-        self.for_each_record(|g, r, skip, _exit| {
-            g.load_field(r, rf::OBJECTION_FILED);
-            g.s().local_get(as_of).i32_gt_s();
-            g.br_if(skip);
-            match deadline {
-                Some(d) => {
-                    g.load_field(r, rf::OBJECTION_FILED);
-                    g.add(d, Some(r));
-                }
-                None => {
-                    g.s().i32_const(NO_DATE);
-                }
+        self.load_field(r, rf::OBJECTION_FILED);
+        self.s().local_get(as_of).i32_gt_s();
+        self.br_if(skip);
+        match deadline {
+            Some(d) => {
+                self.load_field(r, rf::OBJECTION_FILED);
+                self.add(d, Some(r));
             }
-            g.s().local_set(due);
-            g.s().local_get(cursor).local_get(r.index).i32_store(mem(0, 2));
-            g.s().local_get(cursor).local_get(due).i32_store(mem(4, 2));
-            // Resolved (2) if resolved by as_of, else Overdue (1) / Pending (0) = as_of > due
-            g.s().local_get(cursor).i32_const(2).local_get(as_of).local_get(due).i32_gt_s();
-            g.load_field(r, rf::OBJECTION_RESOLVED);
-            g.s().local_get(as_of).i32_le_s().select().i32_store(mem(8, 2));
-            g.s().local_get(cursor).i32_const(OBJECTION_ENTRY_SIZE as i32).i32_add().local_set(cursor);
-            Ok(())
-        })
+            None => {
+                self.s().i32_const(NO_DATE);
+            }
+        }
+        self.s().local_set(due);
+        self.s().local_get(cursor).local_get(r.index).i32_store(mem(0, 2));
+        self.s().local_get(cursor).local_get(due).i32_store(mem(4, 2));
+        // Resolved (2) if resolved by as_of, else Overdue (1) / Pending (0) = as_of > due
+        self.s().local_get(cursor).i32_const(2).local_get(as_of).local_get(due).i32_gt_s();
+        self.load_field(r, rf::OBJECTION_RESOLVED);
+        self.s().local_get(as_of).i32_le_s().select().i32_store(mem(8, 2));
+        self.s().local_get(cursor).i32_const(OBJECTION_ENTRY_SIZE as i32).i32_add().local_set(cursor);
+        Ok(())
     }
 }
 

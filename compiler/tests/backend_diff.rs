@@ -360,6 +360,40 @@ fn arb_input() -> impl Strategy<Value = Input> {
         })
 }
 
+/// [`rich_program`] with a 10-day objection deadline: computing objection entries cannot fail, so the
+/// generated code writes them during the first list's scan rather than in a pass of their own.
+fn days_deadline_program() -> Program {
+    let mut p = rich_program(VersionRule::OldUnlessLenient);
+    p.objection = Some(ObjectionRule { deadline: Some(d(10, Unit::Day)), suspends: true });
+    finish(p)
+}
+
+#[test]
+fn objections_written_during_the_list_scan_match_the_interpreter() {
+    let p = days_deadline_program();
+    let mut wasm = Wasm::new(&p);
+    let mut records = vec![serious_food("2023-03-01"), serious_food("2023-04-01"), serious_food("2023-05-01")];
+    records[0].objection_filed = day("2024-04-20");
+    records[2].objection_filed = day("2024-03-01");
+    records[2].objection_resolved = day("2024-03-05");
+    // A record dated after as_of still has its objection listed (objections do not look at the date).
+    let mut late = serious_food("2024-06-01");
+    late.objection_filed = day("2024-04-28");
+    records.push(late);
+    let out = both(&p, &mut wasm, &input("2024-05-01", records)).unwrap();
+    let entries: Vec<_> = out.objections.iter().map(|o| (o.record, o.due, o.status)).collect();
+    assert_eq!(
+        entries,
+        [
+            (0, day("2024-04-30"), ObjectionStatus::Overdue),
+            (2, day("2024-03-11"), ObjectionStatus::Resolved),
+            (3, day("2024-05-08"), ObjectionStatus::Pending),
+        ]
+    );
+    // Records 1 and 2 are not under objection on as_of: the subject stays listed, governed by the later one.
+    assert_eq!((out.lists[0].status, out.lists[0].record), (ListStatus::Active, 2));
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 
@@ -372,12 +406,14 @@ proptest! {
                     .into_iter()
                     .map(|r| { let p = rich_program(r); let w = Wasm::new(&p); (p, w) })
                     .chain(std::iter::once({ let p = expression_zoo(); let w = Wasm::new(&p); (p, w) }))
+                    // Objection deadlines in calendar days: the first list's scan writes the objections.
+                    .chain(std::iter::once({ let p = days_deadline_program(); let w = Wasm::new(&p); (p, w) }))
                     .collect()
             );
         }
         MODULES.with(|m| {
             let mut m = m.borrow_mut();
-            for k in [rule as usize, 3] {
+            for k in [rule as usize, 3, 4] {
                 let (p, w) = &mut m[k];
                 let expected = interp_answer(p, &input);
                 let actual = w.run(&input);
