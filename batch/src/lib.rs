@@ -112,7 +112,7 @@ impl Failure {
 
     pub fn from_eval(e: EvalError) -> Self {
         match e {
-            EvalError::Request(r) => Failure::from_request(r),
+            EvalError::Request(r) => Failure::from_request(*r),
             other => Failure {
                 code: other.code().into(),
                 path: None,

@@ -125,8 +125,9 @@ impl std::error::Error for LoadError {}
 /// trapped or hit a limit is discarded.
 #[derive(Debug, Clone, PartialEq)]
 pub enum EvalError {
-    /// The request could not be encoded for this module (unknown vocabulary value, bad date, …).
-    Request(RequestError),
+    /// The request could not be encoded for this module (unknown vocabulary value, bad date, …). Boxed: the
+    /// error is returned by value on every evaluation's path, so it is kept to two words.
+    Request(Box<RequestError>),
     /// The module ran out of fuel (an endless or too long computation).
     OutOfFuel,
     /// The wall-clock deadline (epoch) passed.
@@ -211,7 +212,7 @@ impl std::error::Error for EvalError {}
 
 impl From<RequestError> for EvalError {
     fn from(e: RequestError) -> Self {
-        EvalError::Request(e)
+        EvalError::Request(Box::new(e))
     }
 }
 
