@@ -394,6 +394,8 @@ impl PolicyInner {
     /// One evaluation on one instance: the input is encoded straight into guest memory and the answer decoded
     /// straight from it into `out` (no intermediate copies, no allocation once `out` has grown: this is the
     /// per-decision hot path, one wasm call).
+    // Inlined into the caller: its result would otherwise be copied through memory on every decision.
+    #[inline(always)]
     fn run(&self, slot: &mut Slot, input: &Input, out: &mut RawOutput) -> Result<(), EvalError> {
         self.arm(&mut slot.store, 1)?;
         let encoded_len = input.encoded_len();
@@ -496,6 +498,7 @@ impl PolicyInner {
 }
 
 /// The `len` bytes at `ptr` in the instance's memory, where `xince_alloc` said the input goes.
+#[inline(always)]
 fn input_area(slot: &mut Slot, ptr: i32, len: usize) -> Result<&mut [u8], EvalError> {
     let at = ptr as u32 as usize;
     at.checked_add(len).and_then(|end| slot.memory.data_mut(&mut slot.store).get_mut(at..end)).ok_or_else(|| {
@@ -506,6 +509,7 @@ fn input_area(slot: &mut Slot, ptr: i32, len: usize) -> Result<&mut [u8], EvalEr
 }
 
 /// The answer `xince_evaluate[_batch]` pointed at, or the error its status stands for.
+#[inline(always)]
 fn answer_region(slot: &Slot, status: i32, out_ptr: i32, out_len: i32) -> Result<&[u8], EvalError> {
     let (out_ptr, out_len) = (out_ptr as u32 as usize, out_len as u32 as usize);
     let data = slot.memory.data(&slot.store);
