@@ -58,6 +58,8 @@ impl ResourceLimiter for StoreState {
 struct Shared {
     engine: Engine,
     config: RuntimeConfig,
+    /// `config.deadline` in epoch ticks, worked out once (not on every evaluation).
+    deadline_ticks: Option<u64>,
     cache: ModuleCache,
     ticker_stop: Arc<AtomicBool>,
 }
@@ -129,7 +131,8 @@ impl Runtime {
                 .map_err(|e| RuntimeInitError(e.to_string()))?;
         }
         let cache = ModuleCache::new(&engine, config.cache_dir.clone());
-        Ok(Runtime { shared: Arc::new(Shared { engine, config, cache, ticker_stop }) })
+        let deadline_ticks = config.deadline.map(|d| (d.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64);
+        Ok(Runtime { shared: Arc::new(Shared { engine, config, deadline_ticks, cache, ticker_stop }) })
     }
 
     pub fn config(&self) -> &RuntimeConfig {
@@ -301,6 +304,8 @@ impl PolicyInner {
             .build();
         let mut store = Store::new(&self.runtime.shared.engine, StoreState { limits, memory_refused: false });
         store.limiter(|s| s);
+        // A passed deadline traps (the store keeps this; `arm` only moves the deadline).
+        store.epoch_deadline_trap();
         self.arm(&mut store, 1)?;
         let instance = self.pre.instantiate(&mut store).map_err(|e| EvalError::Instantiate(format!("{e:#}")))?;
         let missing = |what: &str| EvalError::Instantiate(format!("export {what}"));
@@ -329,10 +334,8 @@ impl PolicyInner {
             let budget = fuel.saturating_mul(evaluations.max(1) as u64);
             store.set_fuel(budget).map_err(|e| EvalError::Instantiate(format!("{e:#}")))?;
         }
-        if let Some(deadline) = config.deadline {
-            let ticks = (deadline.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64;
+        if let Some(ticks) = self.runtime.shared.deadline_ticks {
             store.set_epoch_deadline(ticks);
-            store.epoch_deadline_trap();
         }
         Ok(())
     }
