@@ -18,6 +18,20 @@ pub struct ListOutcome {
     pub overridden_by: i32,
 }
 
+impl ListOutcome {
+    /// The entry of a list the subject is not on (what every list scan starts from).
+    pub const NOT_LISTED: ListOutcome = ListOutcome {
+        status: ListStatus::NotListed,
+        record: -1,
+        entered: NO_DATE,
+        last_day: NO_DATE,
+        earliest_repair: NO_DATE,
+        ended_on: NO_DATE,
+        regime: -1,
+        overridden_by: -1,
+    };
+}
+
 /// A measure's whole outcome, as [`RawOutput::measure`] derives it: the answer says only the status.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MeasureOutcome {
@@ -248,7 +262,7 @@ impl RawOutput {
         let (incentive_bytes, body) = body.split_at(incentives * layout::INCENTIVE_ENTRY_SIZE);
         let (notification_bytes, objection_bytes) = body.split_at(notifications * layout::NOTIFICATION_ENTRY_SIZE);
         // The fixed-size sections are decoded in place: a reused answer already has their lengths.
-        set_len(&mut out.lists, lists, NOT_LISTED);
+        set_len(&mut out.lists, lists, ListOutcome::NOT_LISTED);
         for (i, (list, entry)) in
             out.lists.iter_mut().zip(list_bytes.as_chunks::<{ layout::LIST_ENTRY_SIZE }>().0).enumerate()
         {
@@ -323,17 +337,6 @@ fn set_len<T: Clone>(v: &mut Vec<T>, len: usize, fill: T) {
         v.resize(len, fill);
     }
 }
-
-const NOT_LISTED: ListOutcome = ListOutcome {
-    status: ListStatus::NotListed,
-    record: -1,
-    entered: NO_DATE,
-    last_day: NO_DATE,
-    earliest_repair: NO_DATE,
-    ended_on: NO_DATE,
-    regime: -1,
-    overridden_by: -1,
-};
 
 fn bad_value(section: &'static str, index: usize, field: &'static str, value: i32) -> OutputDecodeError {
     OutputDecodeError::BadValue { section, index, field, value: value as i64 }

@@ -563,14 +563,13 @@ fn type_of(e: &Expr) -> Ty {
     }
 }
 
-/// Whether `e` reads a list's status anywhere.
-fn mentions_a_list(e: &Expr) -> bool {
+/// The expressions directly inside `e`.
+fn children(e: &Expr) -> Vec<&Expr> {
     match e {
-        Expr::OnList(_) => true,
-        Expr::Cmp(_, a, b) => mentions_a_list(a) || mentions_a_list(b),
-        Expr::InSet(a, _) | Expr::Not(a) | Expr::AddDuration(a, _) => mentions_a_list(a),
-        Expr::And(v) | Expr::Or(v) => v.iter().any(mentions_a_list),
-        Expr::Exists { condition, .. } | Expr::Count { condition, .. } => mentions_a_list(condition),
+        Expr::Cmp(_, a, b) => vec![a, b],
+        Expr::InSet(a, _) | Expr::Not(a) | Expr::AddDuration(a, _) => vec![a],
+        Expr::And(v) | Expr::Or(v) => v.iter().collect(),
+        Expr::Exists { condition, .. } | Expr::Count { condition, .. } => vec![condition],
         Expr::Bool(_)
         | Expr::Int(_)
         | Expr::Num(_)
@@ -581,56 +580,35 @@ fn mentions_a_list(e: &Expr) -> bool {
         | Expr::AsOf
         | Expr::Scenario
         | Expr::RecordHasFlags(_)
-        | Expr::HasRole(_) => false,
+        | Expr::HasRole(_)
+        | Expr::OnList(_) => vec![],
     }
+}
+
+/// Whether `e` reads a list's status anywhere.
+fn mentions_a_list(e: &Expr) -> bool {
+    matches!(e, Expr::OnList(_)) || children(e).into_iter().any(mentions_a_list)
 }
 
 /// Whether `e` is a handful of loads and comparisons that cannot fail: evaluating it where short-circuit
 /// evaluation would not is invisible and cheaper than a branch.
 fn is_cheap(e: &Expr) -> bool {
     match e {
-        Expr::Bool(_)
-        | Expr::Int(_)
-        | Expr::Num(_)
-        | Expr::Date(_)
-        | Expr::Code(_)
-        | Expr::Record(_)
-        | Expr::Subject(_)
-        | Expr::AsOf
-        | Expr::Scenario
-        | Expr::RecordHasFlags(_)
-        | Expr::HasRole(_)
-        | Expr::OnList(_) => true,
-        Expr::Cmp(_, a, b) => is_cheap(a) && is_cheap(b),
-        Expr::InSet(a, _) | Expr::Not(a) => is_cheap(a),
-        Expr::And(v) | Expr::Or(v) => v.len() <= 4 && v.iter().all(is_cheap),
         Expr::Exists { .. } | Expr::Count { .. } | Expr::AddDuration(..) => false,
+        Expr::And(v) | Expr::Or(v) if v.len() > 4 => false,
+        _ => children(e).into_iter().all(is_cheap),
     }
 }
 
 /// Whether evaluating `e` can fail: working-day arithmetic (the calendar has a range) is the only way.
 fn can_fail(e: &Expr) -> bool {
-    match e {
-        Expr::AddDuration(a, d) => d.unit == Unit::WorkDay || can_fail(a),
-        Expr::Cmp(_, a, b) => can_fail(a) || can_fail(b),
-        Expr::InSet(a, _) | Expr::Not(a) => can_fail(a),
-        Expr::And(v) | Expr::Or(v) => v.iter().any(can_fail),
-        Expr::Exists { condition, within } | Expr::Count { condition, within } => {
-            within.is_some_and(|w| w.unit == Unit::WorkDay) || can_fail(condition)
-        }
-        Expr::Bool(_)
-        | Expr::Int(_)
-        | Expr::Num(_)
-        | Expr::Date(_)
-        | Expr::Code(_)
-        | Expr::Record(_)
-        | Expr::Subject(_)
-        | Expr::AsOf
-        | Expr::Scenario
-        | Expr::RecordHasFlags(_)
-        | Expr::HasRole(_)
-        | Expr::OnList(_) => false,
-    }
+    let working_days = |d: &Duration| d.unit == Unit::WorkDay;
+    let here = match e {
+        Expr::AddDuration(_, d) => working_days(d),
+        Expr::Exists { within, .. } | Expr::Count { within, .. } => within.as_ref().is_some_and(working_days),
+        _ => false,
+    };
+    here || children(e).into_iter().any(can_fail)
 }
 
 /// The record a predicate refers to: locals holding its index and its address.

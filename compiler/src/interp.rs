@@ -127,19 +127,6 @@ struct Evaluator<'a> {
     lists: Vec<ListOutcome>,
 }
 
-fn not_listed() -> ListOutcome {
-    ListOutcome {
-        status: ListStatus::NotListed,
-        record: -1,
-        entered: NO_DATE,
-        last_day: NO_DATE,
-        earliest_repair: NO_DATE,
-        ended_on: NO_DATE,
-        regime: -1,
-        overridden_by: -1,
-    }
-}
-
 fn is_on(status: ListStatus) -> bool {
     matches!(status, ListStatus::Active | ListStatus::Suspended)
 }
@@ -276,7 +263,7 @@ impl<'a> Evaluator<'a> {
     /// Step 2 for one list, before precedence.
     fn list_outcome(&self, list: &List) -> Result<ListOutcome, EvalError> {
         let (program, input) = (self.program, self.input);
-        let mut best = not_listed();
+        let mut best = ListOutcome::NOT_LISTED;
         for (i, record) in input.records.iter().enumerate() {
             if record.date > input.as_of {
                 continue;
