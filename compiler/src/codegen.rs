@@ -563,6 +563,68 @@ fn type_of(e: &Expr) -> Ty {
     }
 }
 
+/// The memo key of a quantifier: equal keys count the same records.
+fn quantifier_key(condition: &Expr, within: Option<Duration>, first_only: bool) -> String {
+    format!("{condition:?}|{within:?}|{first_only}")
+}
+
+/// Calls `f` on `e` and on every expression inside it.
+fn each_subexpr<'e>(e: &'e Expr, f: &mut dyn FnMut(&'e Expr)) {
+    f(e);
+    for c in children(e) {
+        each_subexpr(c, f);
+    }
+}
+
+/// `(condition, window, first only)` of an `Exists` (first only) or a `Count`.
+fn as_quantifier(e: &Expr) -> Option<(&Expr, Option<Duration>, bool)> {
+    match e {
+        Expr::Exists { condition, within } => Some((condition, *within, true)),
+        Expr::Count { condition, within } => Some((condition, *within, false)),
+        _ => None,
+    }
+}
+
+/// The distinct quantifiers (condition, window, first only) that the first list's scan can count: used
+/// outside the lists only (a list's criterion needs its counts before the scan ends), reading no list, with
+/// no quantifier inside, and unable to fail.
+fn quantifiers_outside_lists(p: &Program) -> Vec<(&Expr, Option<Duration>, bool)> {
+    let mut in_lists = std::collections::HashSet::new();
+    for list in &p.lists {
+        for e in std::iter::once(&list.criterion).chain(list.non_repairable.as_ref()) {
+            each_subexpr(e, &mut |x| {
+                if let Some((c, w, first)) = as_quantifier(x) {
+                    in_lists.insert(quantifier_key(c, w, first));
+                }
+            });
+        }
+    }
+    let outside = p
+        .measures
+        .iter()
+        .filter_map(|m| match &m.trigger {
+            Trigger::Condition(c) => Some(c),
+            Trigger::List(_) => None,
+        })
+        .chain(p.incentives.iter().flat_map(|i| &i.clauses))
+        .chain(p.notifications.iter().map(|n| &n.condition))
+        .chain(p.grading.iter().flat_map(|g| &g.levels));
+    let mut found: Vec<(&Expr, Option<Duration>, bool)> = Vec::new();
+    let mut keys = in_lists;
+    for e in outside {
+        each_subexpr(e, &mut |x| {
+            if let Some((c, w, first)) = as_quantifier(x) {
+                let mut nested = false;
+                each_subexpr(c, &mut |y| nested |= as_quantifier(y).is_some());
+                if !nested && !mentions_a_list(c) && !can_fail(x) && keys.insert(quantifier_key(c, w, first)) {
+                    found.push((c, w, first));
+                }
+            }
+        });
+    }
+    found
+}
+
 /// The expressions directly inside `e`.
 fn children(e: &Expr) -> Vec<&Expr> {
     match e {
@@ -635,6 +697,10 @@ struct Gen<'p> {
     quantifiers: std::collections::HashMap<String, (u32, u32)>,
     /// The first list's record scan writes the objection entries too (decided before the lists).
     objections_in_first_list: bool,
+    /// Quantifiers the first list's scan counts too, and the i64 local holding each count.
+    counted_in_first_list: Vec<(&'p Expr, Option<Duration>, bool, u32)>,
+    /// Their memo keys: `quantify_once` reads the count instead of scanning.
+    precomputed: std::collections::HashMap<String, u32>,
     // fixed locals
     ptr: u32,
     len: u32,
@@ -662,6 +728,8 @@ impl<'p> Gen<'p> {
             lists_done: 0,
             quantifiers: std::collections::HashMap::new(),
             objections_in_first_list: false,
+            counted_in_first_list: Vec::new(),
+            precomputed: std::collections::HashMap::new(),
             ptr: 0,
             len: 1,
             count: 0,
@@ -799,6 +867,15 @@ impl<'p> Gen<'p> {
         self.s().local_get(out).i32_const(fixed as i32).i32_add().local_set(cursor);
         let deadline = program.objection.as_ref().and_then(|o| o.deadline);
         self.objections_in_first_list = !program.lists.is_empty() && deadline.is_none_or(|d| d.unit != Unit::WorkDay);
+        // Likewise the quantifiers that only steps 3–6 use, when computing them cannot fail: counting them
+        // during the scan gives the counts the lazy scans would (the expressions are pure), one pass fewer each.
+        if !program.lists.is_empty() {
+            for (condition, within, first_only) in quantifiers_outside_lists(program) {
+                let n = self.local(ValType::I64);
+                self.precomputed.insert(quantifier_key(condition, within, first_only), n);
+                self.counted_in_first_list.push((condition, within, first_only, n));
+            }
+        }
         for (k, list) in program.lists.iter().enumerate() {
             self.list(k, list, cursor)?;
             self.lists_done = k + 1;
@@ -1244,7 +1321,10 @@ impl<'p> Gen<'p> {
         if mentions_a_list(condition) {
             return self.quantify(condition, within, first_only);
         }
-        let key = format!("{condition:?}|{within:?}|{first_only}");
+        let key = quantifier_key(condition, within, first_only);
+        if let Some(&n) = self.precomputed.get(&key) {
+            return Ok(n);
+        }
         let (done, n) = match self.quantifiers.get(&key) {
             Some(&locals) => locals,
             None => {
@@ -1266,45 +1346,64 @@ impl<'p> Gen<'p> {
     /// the number found (stopping at the first when `first_only`).
     fn quantify(&mut self, condition: &Expr, within: Option<Duration>, first_only: bool) -> Result<u32, CodegenError> {
         let n = self.local(ValType::I64);
-        let as_of = self.as_of;
         self.s().i64_const(0).local_set(n);
-        // The condition is usually the most selective test (`记录.类型 == 荣誉`), so it goes first when
-        // evaluating it for a record that turns out not to count cannot fail (no working-day arithmetic); the
-        // order is otherwise invisible, every test being pure.
-        let condition_first = !can_fail(condition);
         self.for_each_record(|g, r, skip, exit| {
-            if condition_first {
-                g.bool_expr(condition, Some(r))?;
-                g.s().i32_eqz();
-                g.br_if(skip);
-            }
-            g.load_field(r, rf::DATE);
-            g.s().local_get(as_of).i32_gt_s();
-            g.br_if(skip);
-            g.load_field(r, rf::OBJECTION_UPHELD);
-            g.s().i32_const(0).i32_ne();
-            g.load_field(r, rf::OBJECTION_RESOLVED);
-            g.s().local_get(as_of).i32_le_s().i32_and();
-            g.br_if(skip);
-            if !condition_first {
-                g.bool_expr(condition, Some(r))?;
-                g.s().i32_eqz();
-                g.br_if(skip);
-            }
-            if let Some(w) = within {
-                g.s().local_get(as_of);
-                g.load_field(r, rf::DATE);
-                g.add(w, Some(r));
-                g.s().i32_gt_s();
-                g.br_if(skip);
-            }
-            g.s().local_get(n).i64_const(1).i64_add().local_set(n);
+            g.count_record(r, skip, condition, within, false, n)?;
             if first_only {
                 g.br(exit);
             }
             Ok(())
         })?;
         Ok(n)
+    }
+
+    /// Adds 1 to the i64 `n` when record `r` counts (step 1), satisfies `condition` and is inside `within`;
+    /// otherwise branches to `skip`. With `first_only`, a record is not even looked at once `n` is 1.
+    fn count_record(
+        &mut self,
+        r: Rec,
+        skip: u32,
+        condition: &Expr,
+        within: Option<Duration>,
+        first_only: bool,
+        n: u32,
+    ) -> Result<(), CodegenError> {
+        let as_of = self.as_of;
+        if first_only {
+            self.s().local_get(n).i64_eqz().i32_eqz();
+            self.br_if(skip);
+        }
+        // The condition is usually the most selective test (`记录.类型 == 荣誉`), so it goes first when
+        // evaluating it for a record that turns out not to count cannot fail (no working-day arithmetic); the
+        // order is otherwise invisible, every test being pure.
+        let condition_first = !can_fail(condition);
+        if condition_first {
+            self.bool_expr(condition, Some(r))?;
+            self.s().i32_eqz();
+            self.br_if(skip);
+        }
+        self.load_field(r, rf::DATE);
+        self.s().local_get(as_of).i32_gt_s();
+        self.br_if(skip);
+        self.load_field(r, rf::OBJECTION_UPHELD);
+        self.s().i32_const(0).i32_ne();
+        self.load_field(r, rf::OBJECTION_RESOLVED);
+        self.s().local_get(as_of).i32_le_s().i32_and();
+        self.br_if(skip);
+        if !condition_first {
+            self.bool_expr(condition, Some(r))?;
+            self.s().i32_eqz();
+            self.br_if(skip);
+        }
+        if let Some(w) = within {
+            self.s().local_get(as_of);
+            self.load_field(r, rf::DATE);
+            self.add(w, Some(r));
+            self.s().i32_gt_s();
+            self.br_if(skip);
+        }
+        self.s().local_get(n).i64_const(1).i64_add().local_set(n);
+        Ok(())
     }
 
     /// Step 2 for list `k`: scan the records, keep the governing one, write the entry (before precedence).
@@ -1336,10 +1435,16 @@ impl<'p> Gen<'p> {
         let suspends = self.program.objection.as_ref().is_some_and(|o| o.suspends);
 
         let with_objections = k == 0 && self.objections_in_first_list;
+        let counted = if k == 0 { std::mem::take(&mut self.counted_in_first_list) } else { Vec::new() };
         self.for_each_record(|g, r, skip, _exit| {
             if with_objections {
                 let no_objection = g.block(BlockType::Empty);
                 g.objection_entry(r, no_objection, cursor)?;
+                g.end();
+            }
+            for &(condition, within, first_only, n) in &counted {
+                let not_counted = g.block(BlockType::Empty);
+                g.count_record(r, not_counted, condition, within, first_only, n)?;
                 g.end();
             }
             g.load_field(r, rf::DATE);
