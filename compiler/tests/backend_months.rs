@@ -3,6 +3,8 @@
 //! day at the table's edges and across 2015–2027, and every month end and month start of the table's range,
 //! for forward and backward steps that land inside, at the edge of and outside the table.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers outside #[test] fns
+
 mod backend_support;
 
 use backend_support::*;
