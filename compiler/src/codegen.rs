@@ -263,7 +263,8 @@ fn month_table_bytes() -> Vec<u8> {
 
 /// The month holding the day `offset` days after the table's first, or the one before it (never after it:
 /// the unit test checks every day of the table): offset / 30.44 by a multiplication and a shift, so the
-/// exact month is this or this + 1, one comparison with the table away. (`add_months_function` emits it.)
+/// exact month is this or this + 1, one comparison with the table away (`add_months_function` and
+/// `Gen::add_months` emit it).
 #[cfg(test)]
 fn month_index_estimate(offset: i32) -> i32 {
     (offset * MONTH_ESTIMATE_FACTOR) >> 16
