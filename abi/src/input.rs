@@ -1,4 +1,4 @@
-//! The typed form of an encoded request ([`Input`]) and its ABI v2 byte encoding. The reference interpreter
+//! The typed form of an encoded request ([`Input`]) and its ABI v3 byte encoding. The reference interpreter
 //! reads [`Input`] directly; the wasm runtime writes [`Input::to_bytes`] into module memory.
 
 use crate::date::DayNumber;

@@ -1,4 +1,4 @@
-//! The typed form of a module's raw answer ([`RawOutput`]) and its ABI v2 byte encoding. Both engines produce
+//! The typed form of a module's raw answer ([`RawOutput`]) and its ABI v3 byte encoding. Both engines produce
 //! a `RawOutput`: the interpreter directly, the wasm runtime by [`RawOutput::from_bytes`], which validates
 //! everything a hostile or broken module could get wrong.
 

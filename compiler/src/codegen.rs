@@ -36,7 +36,7 @@ pub const ERROR_HEADER: i32 = 16;
 /// Where the calendar bits start.
 pub const CALENDAR_BASE: i32 = 48;
 
-/// Export names (ABI v2).
+/// Export names (ABI v3; unchanged since v2).
 pub mod exports {
     pub const MEMORY: &str = "memory";
     pub const ABI_VERSION: &str = "xince_abi_version";

@@ -269,7 +269,7 @@ struct Slot {
     evaluate: TypedFunc<(i32, i32), (i32, i32, i32)>,
     /// `(ptr, len, count) -> (status, answers ptr, answers len)`, when the module has it.
     evaluate_batch: Option<BatchFunc>,
-    /// The input area `xince_alloc` last granted (ABI v2: valid for any later input up to its size).
+    /// The input area `xince_alloc` last granted (since ABI v2: valid for any later input up to its size).
     input_ptr: i32,
     input_capacity: usize,
 }
