@@ -242,6 +242,11 @@ impl RawOutput {
         if grade < -1 || grade >= shape.grade_levels as i32 {
             return Err(bad_value("header", 0, "grade", grade));
         }
+        // An answer (status 0) has no error detail; every word a module writes is checked.
+        let detail = get_i32(buf, oh::ERROR_DETAIL);
+        if detail != -1 {
+            return Err(bad_value("header", 0, "error_detail", detail));
+        }
         let needed = layout::OUTPUT_HEADER_SIZE
             + lists * layout::LIST_ENTRY_SIZE
             + measures * layout::MEASURE_ENTRY_SIZE
