@@ -55,5 +55,17 @@ pub(crate) fn scan(bytes: &[u8]) -> Result<Scan, LoadError> {
     if manifest.abi_version != xince_abi::ABI_VERSION {
         return Err(LoadError::ManifestAbiVersion { found: manifest.abi_version });
     }
+    // A measure's answer says only its status; the rest comes from the list it names, which must exist.
+    let lists = manifest.lists.len();
+    if let Some((j, l)) = manifest
+        .measures
+        .iter()
+        .enumerate()
+        .find_map(|(j, m)| m.trigger_list.filter(|&l| l as usize >= lists).map(|l| (j, l)))
+    {
+        return Err(LoadError::BadManifest(format!(
+            "measures[{j}].trigger_list = {l}：清单中没有这个名单（共 {lists} 个）/ names no list (the manifest has {lists})"
+        )));
+    }
     Ok(Scan { manifest, initial_memory_bytes })
 }

@@ -159,6 +159,13 @@ fn wrong_manifest_abi_version_is_refused() {
 }
 
 #[test]
+fn measure_naming_a_missing_list_is_refused() {
+    let manifest = MANIFEST_JSON.replacen("\"trigger_list\": 0", "\"trigger_list\": 3", 1);
+    let err = runtime().load(&module(GOOD_WAT, &manifest)).err().unwrap();
+    assert!(matches!(&err, LoadError::BadManifest(m) if m.contains("measures[0].trigger_list = 3")), "{err:?}");
+}
+
+#[test]
 fn module_without_manifest_is_refused() {
     let err = runtime().load(&wat::parse_str(GOOD_WAT).unwrap()).err().unwrap();
     assert_eq!(err, LoadError::NoManifest);
