@@ -311,21 +311,7 @@ fn evaluate_batch_function() -> Function {
     let (ptr, len, count) = (0, 1, 2);
     // locals (i32): 3 cursor, 4 end, 5 first, 6 out, 7 k, 8 this_len, 9 status, 10 answer ptr, 11 answer len,
     // 12 code, 13 record (-1), 14 pages; (i64): 15 bytes
-    let mut f = Function::new_with_locals_types([
-        ValType::I32,
-        ValType::I32,
-        ValType::I32,
-        ValType::I32,
-        ValType::I32,
-        ValType::I32,
-        ValType::I32,
-        ValType::I32,
-        ValType::I32,
-        ValType::I32,
-        ValType::I32,
-        ValType::I32,
-        ValType::I64,
-    ]);
+    let mut f = Function::new([(12, ValType::I32), (1, ValType::I64)]);
     let (cursor, end, first, out, k, this_len, status, answer, size, code, record, pages, bytes) =
         (3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
     let mut s = f.instructions();
