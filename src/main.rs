@@ -50,6 +50,10 @@ enum Command {
     Coverage(cmd::coverage::Args),
     /// 按规范格式整理政策源文件 / format policy sources canonically
     Fmt(cmd::fmt::Args),
+    /// 运行决定服务（HTTP + OpenAPI）/ run the decision service (HTTP + OpenAPI)
+    Serve(cmd::serve::Args),
+    /// 决定日志：verify 校验哈希链，show 按条件列出 / the decision log: verify its chain, show entries
+    Log(cmd::log::Args),
 }
 
 fn main() -> ExitCode {
@@ -69,6 +73,8 @@ fn main() -> ExitCode {
         Command::Test(args) => cmd::test::run(args, &ui),
         Command::Coverage(args) => cmd::coverage::run(args, &ui),
         Command::Fmt(args) => cmd::fmt::run(args, &ui),
+        Command::Serve(args) => cmd::serve::run(args, &ui),
+        Command::Log(args) => cmd::log::run(args, &ui),
     };
     match result {
         Ok(code) => code,

@@ -10,6 +10,8 @@ pub mod fmt;
 pub mod r#gen;
 pub mod id;
 pub mod inspect;
+pub mod log;
+pub mod serve;
 pub mod sign;
 pub mod test;
 pub mod verify;
