@@ -135,6 +135,14 @@ impl Bundle {
     /// The module in force for a jurisdiction on a date, or the one named by id (the newest version in force
     /// on the date when several versions share the id, else the newest).
     pub fn pick(&self, jurisdiction: Option<&str>, policy_id: Option<&str>, date: &str) -> Result<&Policy, ApiError> {
+        if let Err(e) = xince_abi::date::CivilDate::parse(date) {
+            return Err(ApiError::request(
+                "E_REQ_DATE",
+                "request.as_of",
+                &format!("评估日期「{date}」无效：{e}"),
+                &format!("evaluation date \"{date}\" is invalid: {e}"),
+            ));
+        }
         if let Some(id) = policy_id {
             let Some(indices) = self.by_id.get(id) else {
                 return Err(ApiError::policy_not_found(id));
@@ -188,17 +196,19 @@ impl Bundle {
 /// Parses the `request` of an envelope: a coded error naming the place (`request.subject.records[0].date`),
 /// with the same codes as `xince eval`.
 pub fn parse_request_text(text: &str) -> Result<Request, ApiError> {
-    parse_request(text).map_err(|e| {
-        let path =
-            if e.path.is_empty() || e.path == "." { "request".to_string() } else { format!("request.{}", e.path) };
-        ApiError::request(e.code.name(), &path, &e.message_zh, &e.message_en)
-    })
+    parse_request(text)
+        .map_err(|e| ApiError::request(e.code.name(), &request_path(&e.path), &e.message_zh, &e.message_en))
+}
+
+/// A place inside a request, as a place inside the envelope.
+fn request_path(path: &str) -> String {
+    if path.is_empty() || path == "." { "request".to_string() } else { format!("request.{path}") }
 }
 
 /// Evaluates a request with a module.
 pub fn evaluate(policy: &Policy, request: &Request) -> Result<Decision, ApiError> {
     policy.evaluate(request).map_err(|e| match e {
-        EvalError::Request(r) => ApiError::request(r.code.name(), &r.path, &r.message_zh, &r.message_en),
+        EvalError::Request(r) => ApiError::request(r.code.name(), &request_path(&r.path), &r.message_zh, &r.message_en),
         other => ApiError::evaluation(other.code(), &other.message_zh(), &other.message_en()),
     })
 }
