@@ -4,7 +4,7 @@
 use serde::Deserialize;
 use std::path::PathBuf;
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     pub server: ServerConfig,
@@ -135,12 +135,6 @@ pub struct CallerConfig {
     /// Bucket size; defaults to one second of `rate_per_second`.
     #[serde(default)]
     pub burst: Option<f64>,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config { server: ServerConfig::default(), log: LogConfig::default(), callers: Vec::new() }
-    }
 }
 
 /// The scopes a caller may hold.

@@ -226,7 +226,7 @@ impl Writer {
             write!(buf, "{{\"seq\":{seq},\"prev\":\"{}\"", self.prev).map_err(|e| e.to_string())?;
             buf.extend_from_slice(job.body.as_bytes());
             let hash = hex(&Sha256::digest(&buf[start..]));
-            write!(buf, ",\"hash\":\"{hash}\"}}\n").map_err(|e| e.to_string())?;
+            writeln!(buf, ",\"hash\":\"{hash}\"}}").map_err(|e| e.to_string())?;
             self.seq = seq;
             self.prev = hash;
         }
@@ -548,4 +548,162 @@ pub fn show(
         }
     }
     Ok(shown)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dir(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("xince-log-test-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        d
+    }
+
+    /// Writes `n` entries in commits of `group`, with files rotated every `rotate_bytes`.
+    fn write(dir: &Path, n: usize, group: usize, rotate_bytes: u64) {
+        let (log, _) = DecisionLog::open(Options {
+            dir: dir.to_path_buf(),
+            durability: Durability::Write,
+            rotate_bytes,
+            rotate_daily: true,
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+        let mut k = 0;
+        while k < n {
+            let waits: Vec<_> = (k..(k + group).min(n))
+                .map(|i| {
+                    let body = entry_body(
+                        "2026-12-04T00:00:00.000Z",
+                        "测试",
+                        ("p", "1", "sha256:00"),
+                        &format!("{{\"subject\":{{\"id\":\"S{i}\"}}}}"),
+                        "{}",
+                    );
+                    log.append(body, 20_000)
+                })
+                .collect();
+            for w in waits {
+                assert!(w.blocking_recv().unwrap_or_else(|e| panic!("{e}")).is_ok());
+            }
+            k += group;
+        }
+        log.close();
+    }
+
+    fn lines(dir: &Path) -> Vec<(PathBuf, Vec<String>)> {
+        log_files(dir)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| {
+                let text = std::fs::read_to_string(&p).unwrap_or_default();
+                let l = text.lines().map(str::to_string).collect();
+                (p, l)
+            })
+            .collect()
+    }
+
+    fn rewrite(path: &Path, lines: &[String]) {
+        let mut text = lines.join("\n");
+        text.push('\n');
+        std::fs::write(path, text).unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    fn problems(dir: &Path) -> String {
+        match verify(dir) {
+            Ok(v) => panic!("verified: {v:?}"),
+            Err(p) => p.iter().map(|p| format!("{}:{}: {}", p.file, p.line, p.message)).collect::<Vec<_>>().join("\n"),
+        }
+    }
+
+    #[test]
+    fn an_intact_log_verifies_across_rotated_files_and_reopening() {
+        let d = dir("intact");
+        write(&d, 25, 4, 2000);
+        write(&d, 5, 2, 2000); // reopened: the chain continues
+        let v = verify(&d).unwrap_or_else(|p| panic!("{p:?}"));
+        assert_eq!((v.entries, v.last_seq), (30, 30));
+        assert!(v.files > 2, "rotation by size: {v:?}");
+        let all: Vec<String> = lines(&d).into_iter().flat_map(|(_, l)| l).collect();
+        for (i, line) in all.iter().enumerate() {
+            let e = parse_line(line).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(e.seq, i as u64 + 1);
+            assert_eq!(e.value["request"]["subject"]["id"], format!("S{}", if i < 25 { i } else { i - 25 }));
+        }
+    }
+
+    #[test]
+    fn every_kind_of_tampering_is_found() {
+        let base = dir("tamper-base");
+        write(&base, 12, 3, 1 << 30);
+        let fresh = |name: &str| {
+            let d = dir(name);
+            std::fs::create_dir_all(&d).unwrap_or_else(|e| panic!("{e}"));
+            for f in std::fs::read_dir(&base).unwrap_or_else(|e| panic!("{e}")) {
+                let p = f.unwrap_or_else(|e| panic!("{e}")).path();
+                std::fs::copy(&p, d.join(p.file_name().unwrap_or_default())).unwrap_or_else(|e| panic!("{e}"));
+            }
+            let (path, lines) = lines(&d).remove(0);
+            (d, path, lines)
+        };
+        // Edited: one character of a decision changed.
+        let (d, path, mut l) = fresh("tamper-edit");
+        l[4] = l[4].replace("S4", "S9");
+        rewrite(&path, &l);
+        assert!(problems(&d).contains("does not match its hash"), "{}", problems(&d));
+        // Removed from the middle.
+        let (d, path, mut l) = fresh("tamper-remove");
+        l.remove(6);
+        rewrite(&path, &l);
+        assert!(problems(&d).contains("expected seq 7, found 8"), "{}", problems(&d));
+        // Reordered.
+        let (d, path, mut l) = fresh("tamper-reorder");
+        l.swap(2, 3);
+        rewrite(&path, &l);
+        assert!(problems(&d).contains("expected seq 3, found 4"), "{}", problems(&d));
+        // Inserted: a well-formed entry with its own correct hash, spliced in.
+        let (d, path, mut l) = fresh("tamper-insert");
+        let forged_body = format!(
+            "{{\"seq\":6,\"prev\":\"{}\",\"time\":\"x\"",
+            parse_line(&l[4]).map(|e| e.hash).unwrap_or_default()
+        );
+        let forged = format!("{forged_body},\"hash\":\"{}\"}}", hex(&Sha256::digest(forged_body.as_bytes())));
+        l.insert(5, forged);
+        rewrite(&path, &l);
+        assert!(problems(&d).contains("expected seq 7, found 6"), "{}", problems(&d));
+        // Entries removed from the tail: HEAD remembers how far the log was committed.
+        let (d, path, mut l) = fresh("tamper-tail");
+        l.truncate(10);
+        rewrite(&path, &l);
+        assert!(problems(&d).contains("committed up to entry 12, the log ends at 10"), "{}", problems(&d));
+        // A truncated last line.
+        let (d, path, l) = fresh("tamper-cut");
+        let mut text = l.join("\n");
+        text.truncate(text.len() - 30);
+        std::fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
+        assert!(problems(&d).contains("truncated tail"), "{}", problems(&d));
+    }
+
+    #[test]
+    fn opening_cuts_an_unfinished_line_and_continues_the_chain() {
+        let d = dir("recover");
+        write(&d, 4, 4, 1 << 30);
+        let (path, l) = lines(&d).remove(0);
+        let mut text = l.join("\n");
+        text.push_str("\n{\"seq\":5,\"prev\":\"abc");
+        std::fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
+        let (log, opened) = DecisionLog::open(Options {
+            dir: d.clone(),
+            durability: Durability::Fsync,
+            rotate_bytes: 1 << 30,
+            rotate_daily: false,
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(opened.last_seq, 4);
+        assert!(opened.cut_bytes > 0);
+        let seq = log.append(entry_body("t", "c", ("p", "1", "m"), "{}", "{}"), 1).blocking_recv();
+        assert_eq!(seq.ok().and_then(Result::ok), Some(5));
+        log.close();
+        assert_eq!(verify(&d).map(|v| v.last_seq).ok(), Some(5));
+    }
 }

@@ -109,7 +109,7 @@ impl Masker {
             }
         }
         // Longer originals first, so a name inside another is not replaced half-way.
-        out.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        out.sort_by_key(|(original, _)| std::cmp::Reverse(original.len()));
         out
     }
 }
