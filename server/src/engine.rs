@@ -59,21 +59,12 @@ pub fn runtime(trusted: Option<Vec<TrustedKey>>) -> Result<Runtime, String> {
 
 /// The `*.wasm` files under `dir`, recursively, sorted.
 pub fn module_files(dir: &Path) -> Result<Vec<PathBuf>, BundleError> {
-    let mut files = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(next) = pending.pop() {
-        let entries = std::fs::read_dir(&next).map_err(|e| io_error(&next, &e))?;
-        for entry in entries {
-            let path = entry.map_err(|e| io_error(&next, &e))?.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if path.extension().is_some_and(|x| x == "wasm") {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    Ok(files)
+    xince_loader::module_files(dir).map_err(|e| BundleError {
+        code: e.code().into(),
+        file: Some(e.path.display().to_string()),
+        message_zh: e.message_zh(),
+        message_en: e.message_en(),
+    })
 }
 
 fn io_error(path: &Path, e: &std::io::Error) -> BundleError {
@@ -257,24 +248,11 @@ pub fn compile(source: &str, context: &[(String, String)], build: bool) -> Compi
     let is_policy = compiler.is_policy(id);
     let (mut module, mut manifest) = (None, None);
     if build && is_policy && !diags.iter().any(|d| d.severity == xince_lang::Severity::Error) {
-        match compiler.program(SOURCE_NAME) {
-            Ok(program) => match xince_compiler::codegen::emit(&program) {
-                Ok(bytes) => {
-                    manifest = serde_json::to_value(&program.manifest).ok();
-                    module = Some(bytes);
-                }
-                Err(e) => diags.push(xince_lang::Diagnostic {
-                    code: "E_CODEGEN",
-                    severity: xince_lang::Severity::Error,
-                    message: xince_lang::Text::new(
-                        format!("代码生成失败：{e}"),
-                        format!("code generation failed: {e}"),
-                    ),
-                    labels: Vec::new(),
-                    help: None,
-                    fixits: Vec::new(),
-                }),
-            },
+        match compiler.build(SOURCE_NAME) {
+            Ok(built) => {
+                manifest = serde_json::to_value(built.manifest()).ok();
+                module = Some(built.wasm);
+            }
             Err(more) => {
                 for d in more {
                     if !diags.contains(&d) {
