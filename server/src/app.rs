@@ -9,7 +9,7 @@ use crate::log::DecisionLog;
 use crate::mask::Masker;
 use crate::metrics::Metrics;
 use axum::body::{Body, Bytes};
-use axum::extract::{MatchedPath, Path as UrlPath, Query, Request as HttpRequest, State};
+use axum::extract::{MatchedPath, Path as UrlPath, Request as HttpRequest, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -350,12 +350,14 @@ pub struct Status {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct VersionQuery {
     /// A version of the policy (default: the newest).
     pub version: Option<String>,
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct LogQuery {
     pub subject: Option<String>,
@@ -477,6 +479,13 @@ async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Byte
     axum::body::to_bytes(body, limit).await.map_err(|_| ApiError::too_large(limit))
 }
 
+/// Parses the query string (a coded 400 naming the problem, instead of a plain-text rejection).
+fn query<T: serde::de::DeserializeOwned>(uri: &axum::http::Uri) -> Result<T, ApiError> {
+    serde_urlencoded::from_str(uri.query().unwrap_or("")).map_err(|e| {
+        ApiError::bad_request("E_QUERY", None, &format!("查询参数无效：{e}"), &format!("invalid query parameters: {e}"))
+    })
+}
+
 fn utf8(bytes: &[u8]) -> Result<&str, ApiError> {
     std::str::from_utf8(bytes).map_err(|e| ApiError::malformed(&format!("not UTF-8: {e}")))
 }
@@ -519,7 +528,8 @@ fn item_error(e: &ApiError) -> String {
     request_body(content = Vec<EvaluateRequest>, description = "请求数组 / an array of requests"),
     responses(
         (status = 200, description = "与输入同序的数组：每项为决定或 {\"error\":…} / an array in input order: a decision or {\"error\":…} each", body = Vec<Object>),
-        (status = 400, description = "不是 JSON 数组 / not a JSON array", body = ErrorResponse),
+        (status = 400, description = "不是 JSON / not JSON", body = ErrorResponse),
+        (status = 422, description = "不是 JSON 数组 / not a JSON array", body = ErrorResponse),
         (status = 401, description = "未认证 / not authenticated", body = ErrorResponse),
         (status = 403, description = "无权限 / forbidden", body = ErrorResponse),
         (status = 413, description = "请求体或批量过大 / body or batch too large", body = ErrorResponse),
@@ -583,6 +593,7 @@ pub async fn evaluate_batch(State(state): State<Shared>, headers: HeaderMap, bod
         (status = 200, description = "每行一个决定或 {\"error\":…,\"line\":n}，与输入同序 / one decision or error per line, in input order", content_type = "application/x-ndjson", body = String),
         (status = 401, description = "未认证 / not authenticated", body = ErrorResponse),
         (status = 403, description = "无权限 / forbidden", body = ErrorResponse),
+        (status = 503, description = "超时 / timeout", body = ErrorResponse),
     ),
     security(("bearer" = [])))]
 pub async fn evaluate_stream(
@@ -713,7 +724,7 @@ fn find_module<'b>(
 }
 
 #[utoipa::path(get, path = "/v1/manifests/{id}", tag = "policies",
-    params(("id" = String, Path, description = "政策 id（可含 /）/ policy id (may contain /)"), VersionQuery),
+    params(("id" = String, Path, description = "政策 id（可含 /）/ policy id (may contain /)", example = "重庆市/梁平区/信用体系建设实施方案"), VersionQuery),
     responses((status = 200, description = "模块清单 / the module's manifest", body = Object),
         (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)),
     security(("bearer" = [])))]
@@ -721,10 +732,11 @@ pub async fn manifest(
     State(state): State<Shared>,
     headers: HeaderMap,
     UrlPath(id): UrlPath<String>,
-    Query(q): Query<VersionQuery>,
+    uri: axum::http::Uri,
 ) -> Result<Response, ApiError> {
     let caller = state.caller(&headers)?;
     caller.require("read")?;
+    let q: VersionQuery = query(&uri)?;
     let bundle = state.bundle();
     let m = find_module(&bundle, caller, &id, q.version.as_deref())?;
     let text = serde_json::to_string(m.policy.manifest()).unwrap_or_default();
@@ -732,7 +744,7 @@ pub async fn manifest(
 }
 
 #[utoipa::path(get, path = "/v1/modules/{id}", tag = "policies",
-    params(("id" = String, Path, description = "政策 id（可含 /）/ policy id (may contain /)"), VersionQuery),
+    params(("id" = String, Path, description = "政策 id（可含 /）/ policy id (may contain /)", example = "重庆市/梁平区/信用体系建设实施方案"), VersionQuery),
     responses((status = 200, description = "模块字节 / the module bytes", content_type = "application/wasm", body = Vec<u8>),
         (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)),
     security(("bearer" = [])))]
@@ -740,10 +752,11 @@ pub async fn module(
     State(state): State<Shared>,
     headers: HeaderMap,
     UrlPath(id): UrlPath<String>,
-    Query(q): Query<VersionQuery>,
+    uri: axum::http::Uri,
 ) -> Result<Response, ApiError> {
     let caller = state.caller(&headers)?;
     caller.require("read")?;
+    let q: VersionQuery = query(&uri)?;
     let bundle = state.bundle();
     let m = find_module(&bundle, caller, &id, q.version.as_deref())?;
     let etag = format!("\"{}\"", m.policy.module_sha256());
@@ -914,9 +927,10 @@ pub async fn reload(State(state): State<Shared>, headers: HeaderMap) -> Result<a
 pub async fn log_entries(
     State(state): State<Shared>,
     headers: HeaderMap,
-    Query(q): Query<LogQuery>,
+    uri: axum::http::Uri,
 ) -> Result<Response, ApiError> {
     state.caller(&headers)?.require("read-log")?;
+    let q: LogQuery = query(&uri)?;
     let Some(dir) = state.config.log.dir.clone().filter(|_| state.log.is_some()) else {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,

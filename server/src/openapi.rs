@@ -130,6 +130,15 @@ fn build() -> Value {
             "/paths/~1v1~1manifests~1{id}/get/responses/200/content/application~1json/schema",
             json!({ "$ref": "#/components/schemas/Manifest" }),
         ),
+        // A batch is any JSON array: an item that is not an `EvaluateRequest` is answered by an error at its
+        // place, not by refusing the whole batch.
+        (
+            "/paths/~1v1~1evaluate~1batch/post/requestBody/content/application~1json/schema",
+            json!({ "type": "array", "items": {},
+                    "description": "Items are EvaluateRequest objects; an item that is not one is answered by an error at its place." }),
+        ),
+        // An empty stream is zero requests, answered by zero lines.
+        ("/paths/~1v1~1evaluate~1stream/post/requestBody/required", json!(false)),
     ];
     for (pointer, value) in patches {
         if let Some(slot) = doc.pointer_mut(pointer) {
