@@ -35,9 +35,9 @@ for _ in $(seq 300); do grep -q "http://" "$work/serve.err" && break; sleep 0.1;
 addr=$(grep -o 'http://[0-9.:]*' "$work/serve.err" | head -1)
 [ -n "$addr" ] || { cat "$work/serve.err" >&2; exit 1; }
 
-schemathesis run "$addr/v1/openapi.json" -H "Authorization: Bearer $token" \
+(cd "$work" && schemathesis run "$addr/v1/openapi.json" -H "Authorization: Bearer $token" \
   --checks all --exclude-checks positive_data_acceptance --exclude-path /v1/evaluate/stream \
-  --max-examples 50 --workers 1 --seed 16
+  --max-examples 50 --workers 1 --seed 16)
 
 # One real decision, as the README's curl sends it, so the log below holds at least one entry.
 printf '{"jurisdiction":"重庆市/梁平区","request":%s}' "$(cat examples/requests/梁平区-食品企业.json)" |
