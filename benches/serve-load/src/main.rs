@@ -186,8 +186,10 @@ fn main() {
         }
     };
     let payload = format!("{{\"jurisdiction\":\"重庆市/梁平区\",\"request\":{}}}", request.trim()).into_bytes();
-    println!("| log | connections | decisions/s | p50 µs | p99 µs | p99.9 µs | errors | server CPU (cores) | server peak RSS MiB |");
-    println!("|---|---|---|---|---|---|---|---|---|");
+    println!(
+        "| log | connections | decisions/s | p50 µs | p99 µs | p99.9 µs | errors | server CPU (cores) | server CPU µs/decision | server peak RSS MiB |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|");
     for log in [false, true] {
         for &connections in &o.connections {
             let log_dir = std::env::temp_dir().join(format!("xince-serve-load-{}", std::process::id()));
@@ -227,7 +229,7 @@ fn main() {
             let run = drive(&addr, &payload, connections, o.seconds, child.id());
             let secs = run.elapsed.as_secs_f64();
             println!(
-                "| {} | {connections} | {:.0} | {:.0} | {:.0} | {:.0} | {} | {:.2} | {:.0} |",
+                "| {} | {connections} | {:.0} | {:.0} | {:.0} | {:.0} | {} | {:.2} | {:.1} | {:.0} |",
                 if log { "on (fsync)" } else { "off" },
                 run.decisions as f64 / secs,
                 percentile(&run.latencies, 0.5),
@@ -235,6 +237,7 @@ fn main() {
                 percentile(&run.latencies, 0.999),
                 run.errors,
                 run.cpu / secs,
+                run.cpu * 1e6 / (run.decisions.max(1) as f64),
                 run.rss_kib as f64 / 1024.0
             );
             let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
