@@ -419,8 +419,18 @@ fn evaluate_envelope(state: &AppState, bundle: &Bundle, caller: &Caller, text: &
         .map_err(|e| ApiError::evaluation("E_INTERNAL", &e.to_string(), &e.to_string()))?;
     let log_body = if state.log.is_some() {
         let replacements = state.masker.replacements(&request);
+        let req_plain = serde_json::to_string(&request).unwrap_or_default();
+        let fast = (!replacements.is_empty())
+            .then(|| {
+                let r = crate::mask::apply_text(&req_plain, &replacements)?;
+                let d = crate::mask::apply_text(&decision_json, &replacements)?;
+                Some((r, d))
+            })
+            .flatten();
         let (req_text, dec_text) = if replacements.is_empty() {
-            (serde_json::to_string(&request).unwrap_or_default(), decision_json.clone())
+            (req_plain, decision_json.clone())
+        } else if let Some(texts) = fast {
+            texts
         } else {
             let mut r = serde_json::to_value(&request).unwrap_or_default();
             let mut d = serde_json::to_value(&decision).unwrap_or_default();
