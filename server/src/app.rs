@@ -168,7 +168,7 @@ impl AppState {
         let loaded =
             tokio::task::spawn_blocking(move || Bundle::load(&me.runtime, &me.bundle_dir)).await.unwrap_or_else(|e| {
                 Err(BundleError {
-                    code: "E_BUNDLE_INTERNAL".into(),
+                    code: "E_INTERNAL".into(),
                     file: None,
                     message_zh: format!("加载任务失败：{e}"),
                     message_en: format!("the load task failed: {e}"),
@@ -969,7 +969,7 @@ pub async fn log_entries(
     })
     .await
     .map_err(|e| ApiError::evaluation("E_INTERNAL", &e.to_string(), &e.to_string()))?
-    .map_err(|e| ApiError::evaluation("E_LOG_READ", &e, &e))?;
+    .map_err(|e| ApiError::evaluation("E_FILE_IO", &e, &e))?;
     Ok((StatusCode::OK, [(header::CONTENT_TYPE, "application/x-ndjson")], text).into_response())
 }
 

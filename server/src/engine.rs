@@ -69,7 +69,7 @@ pub fn module_files(dir: &Path) -> Result<Vec<PathBuf>, BundleError> {
 
 fn io_error(path: &Path, e: &std::io::Error) -> BundleError {
     BundleError {
-        code: "E_BUNDLE_IO".into(),
+        code: "E_FILE_IO".into(),
         file: Some(path.display().to_string()),
         message_zh: format!("无法读取：{e}"),
         message_en: format!("cannot read: {e}"),
@@ -107,7 +107,7 @@ impl Bundle {
                 None => None,
             };
             set.add(policy.clone()).map_err(|value| BundleError {
-                code: "E_BUNDLE_MANIFEST_DATE".into(),
+                code: "E_SET_MANIFEST_DATE".into(),
                 file: Some(rel.clone()),
                 message_zh: format!("清单中的生效日期「{value}」无效"),
                 message_en: format!("manifest date \"{value}\" is invalid"),

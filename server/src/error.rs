@@ -148,10 +148,6 @@ impl ApiError {
         )
     }
 
-    pub fn not_ready() -> Self {
-        Self::new(StatusCode::SERVICE_UNAVAILABLE, "E_NOT_READY", None, "尚未加载政策包", "no bundle loaded yet")
-    }
-
     pub fn timeout() -> Self {
         Self::new(StatusCode::SERVICE_UNAVAILABLE, "E_TIMEOUT", None, "请求处理超时", "the request timed out")
     }
