@@ -379,7 +379,10 @@ pub const HOST_CODES: [HostCode; 69] = [
         title_en: "the decision log cannot be written",
     },
     HostCode {
-        code: "E_TIMEOUT", stage: Stage::Service, title_zh: "请求处理超时", title_en: "the request timed out"
+        code: "E_REQUEST_TIMEOUT",
+        stage: Stage::Service,
+        title_zh: "请求处理超时",
+        title_en: "the HTTP request timed out",
     },
     HostCode {
         code: "E_NOT_FOUND", stage: Stage::Service, title_zh: "没有这个接口", title_en: "no such endpoint"

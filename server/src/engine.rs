@@ -197,7 +197,7 @@ fn request_path(path: &str) -> String {
 }
 
 /// Evaluates a request with a module.
-pub fn evaluate(policy: &Policy, request: &Request) -> Result<Decision, ApiError> {
+pub fn evaluate(policy: &Policy, request: &Request) -> Result<Decision<'static>, ApiError> {
     policy.evaluate(request).map_err(|e| match e {
         EvalError::Request(r) => ApiError::request(r.code.name(), &request_path(&r.path), &r.message_zh, &r.message_en),
         other => ApiError::evaluation(other.code(), &other.message_zh(), &other.message_en()),

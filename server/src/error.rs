@@ -149,7 +149,7 @@ impl ApiError {
     }
 
     pub fn timeout() -> Self {
-        Self::new(StatusCode::SERVICE_UNAVAILABLE, "E_TIMEOUT", None, "请求处理超时", "the request timed out")
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "E_REQUEST_TIMEOUT", None, "请求处理超时", "the request timed out")
     }
 
     pub fn not_found() -> Self {
