@@ -8,6 +8,7 @@
 pub mod codegen;
 pub mod db;
 pub mod diag;
+pub mod ide;
 pub mod interp;
 pub mod ir;
 pub mod lints;
