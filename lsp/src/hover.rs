@@ -1,0 +1,188 @@
+//! Hover: what a name is, where it comes from (文号 + article), the legal rank and verification of its bases,
+//! and its source text (for national items, the stdlib text with the comments that cite its facts).
+
+use crate::world::{Origin, World};
+use lsp_types::{Hover, HoverContents, HoverParams, MarkupContent, MarkupKind};
+use xince_compiler::ide::{DefKind, Definition, Expect};
+use xince_compiler::typeck::{self, Checked, RuleHead};
+use xince_lang::FileId;
+use xince_lang::ast::{ItemKind, Span};
+
+pub fn hover(world: &World, p: &HoverParams) -> Option<Hover> {
+    let (file, offset) = world.at(&p.text_document_position_params.text_document.uri, p.text_document_position_params.position)?;
+    let occ = world.occurrence_at(file, offset)?;
+    let range = world.location(file, occ.span).map(|l| l.range);
+    let value = if occ.expect == Expect::Field {
+        field(world, &occ.name)?
+    } else if occ.expect == Expect::Policy {
+        let (f, span) = world.policy_definition(&occ.name)?;
+        let text = source(world, f, item_span_at(world, f, span)?);
+        format!("**{}** `{}`\n\n```xince\n{text}\n```", world.t("上级政策", "upper-level policy"), occ.name)
+    } else {
+        let defs = world.definitions(file);
+        let hits = xince_compiler::ide::resolve(&defs, &occ);
+        let def = *hits.first()?;
+        describe(world, file, def)
+    };
+    Some(Hover { contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value }), range })
+}
+
+fn field(world: &World, name: &str) -> Option<String> {
+    let (zh, en) = typeck::field_type_name(name)?;
+    let ty = world.t(&zh, &en).to_string();
+    let mut s = format!("**{}** `{name}`: {ty}", world.t("字段", "field"));
+    if let Some(v) = typeck::field_vocab(name) {
+        s.push_str(&format!("\n\n{} `{v}`", world.t("取值来自词表", "values from the vocabulary")));
+    }
+    Some(s)
+}
+
+fn item_span_at(world: &World, file: FileId, name_span: Span) -> Option<Span> {
+    world
+        .parsed(file)?
+        .file
+        .items
+        .iter()
+        .find(|i| i.span.start <= name_span.start && name_span.end <= i.span.end)
+        .map(|i| i.span)
+}
+
+/// The item's text with the comment lines right above it (where the stdlib cites its facts), at most 40 lines.
+fn source(world: &World, file: FileId, span: Span) -> String {
+    let text = world.text(file);
+    let start = span.start as usize;
+    let before = text.get(..start).unwrap_or("");
+    let mut lines: Vec<&str> = Vec::new();
+    for line in before.lines().rev() {
+        let t = line.trim();
+        if t.starts_with("//") {
+            lines.push(line);
+        } else if !t.is_empty() || !lines.is_empty() {
+            break;
+        }
+    }
+    lines.reverse();
+    let body = text.get(span.range()).unwrap_or("");
+    let mut all: Vec<&str> = lines.into_iter().chain(body.lines()).collect();
+    if all.len() > 40 {
+        all.truncate(40);
+        all.push("…");
+    }
+    all.join("\n")
+}
+
+fn kind_name(world: &World, k: ItemKind) -> String {
+    format!("{}", world.t(k.keyword(), k.alias()))
+}
+
+fn origin_name(world: &World, o: Origin) -> &'static str {
+    match o {
+        Origin::Stdlib => world.t("国家层（标准库）", "national layer (stdlib)"),
+        Origin::Upper => world.t("上级政策", "upper-level policy"),
+        Origin::Own => world.t("本政策", "this policy"),
+    }
+}
+
+fn heads(c: &Checked) -> impl Iterator<Item = &RuleHead> {
+    c.lists
+        .iter()
+        .map(|x| &x.head)
+        .chain(c.measures.iter().map(|x| &x.head))
+        .chain(c.incentives.iter().map(|x| &x.head))
+        .chain(c.notifications.iter().map(|x| &x.head))
+        .chain(c.gradings.iter().map(|x| &x.head))
+        .chain(c.objections.iter().map(|x| &x.head))
+        .chain(c.commitments.iter().map(|x| &x.head))
+}
+
+fn yes_no(world: &World, b: bool) -> &'static str {
+    if b { world.t("是", "yes") } else { world.t("否（标准库标注 核实: 否）", "no (marked 核实: 否 in the stdlib)") }
+}
+
+fn describe(world: &World, root: FileId, def: &Definition) -> String {
+    let mut out = String::new();
+    // The unit of the open document knows the rules it links; a national rule it does not link is described by
+    // its own module's unit.
+    let checked_of = |f: FileId| world.analysis(f).map(|a| &a.checked);
+    match &def.kind {
+        DefKind::VocabValue { vocab } => {
+            let values = checked_of(root).and_then(|c| c.vocabs.get(vocab)).cloned().unwrap_or_default();
+            let n = values.iter().position(|v| *v == def.name).map_or(String::new(), |i| format!("（{}）", i + 1));
+            out.push_str(&format!(
+                "**{}** `{}` ∈ `{vocab}`{n}\n\n{}",
+                world.t("词表值", "vocabulary value"),
+                def.name,
+                origin_name(world, def.origin)
+            ));
+        }
+        DefKind::Item(k) => {
+            out.push_str(&format!("**{}** `{}` · {}", kind_name(world, *k), def.name, origin_name(world, def.origin)));
+            let find = |c: &Checked| heads(c).find(|h| h.name == def.name && h.file == def.file).cloned();
+            let head = checked_of(root).and_then(find).or_else(|| checked_of(def.file).and_then(find));
+            let checked = checked_of(root).filter(|c| head.is_some() && find(c).is_some()).or_else(|| checked_of(def.file));
+            if let (Some(h), Some(c)) = (&head, checked) {
+                if let Some(cit) = &h.citation {
+                    out.push_str(&format!("\n\n{}：{} {}", world.t("出处", "source"), cit.document, cit.article));
+                }
+                for b in &h.bases {
+                    match c.basis(b) {
+                        Some(bd) => out.push_str(&format!(
+                            "\n\n{}：{}（{}{}）— {}：{}；{}：{}",
+                            world.t("依据", "basis"),
+                            bd.name,
+                            bd.document,
+                            bd.article.as_deref().map(|a| format!(" {a}")).unwrap_or_default(),
+                            world.t("效力", "rank"),
+                            bd.rank,
+                            world.t("已核实", "verified"),
+                            yes_no(world, bd.verified)
+                        )),
+                        None => {
+                            if let xince_compiler::resolve::BasisRef::Local { document, .. } = b {
+                                out.push_str(&format!(
+                                    "\n\n{}：{document} — {}",
+                                    world.t("依据", "basis"),
+                                    world.t("不在标准库中（效力未知）", "not in the stdlib (rank unknown)")
+                                ));
+                            }
+                        }
+                    }
+                }
+            }
+            if *k == ItemKind::Basis {
+                let c = checked_of(root);
+                let bd = c.and_then(|c| c.bases.iter().find(|b| b.name == def.name && b.file == def.file));
+                let bd = bd.or_else(|| {
+                    checked_of(def.file).and_then(|c| c.bases.iter().find(|b| b.name == def.name && b.file == def.file))
+                });
+                if let Some(bd) = bd {
+                    out.push_str(&format!(
+                        "\n\n{}：{}{}\n\n{}：{}；{}：{}",
+                        world.t("文号", "document"),
+                        bd.document,
+                        bd.article.as_deref().map(|a| format!(" {a}")).unwrap_or_default(),
+                        world.t("效力", "rank"),
+                        bd.rank,
+                        world.t("已核实", "verified"),
+                        yes_no(world, bd.verified)
+                    ));
+                }
+            }
+            if *k == ItemKind::Regime {
+                let c = checked_of(root);
+                let find = |c: &Checked| c.regimes.iter().find(|r| r.name == def.name && r.file == def.file).cloned();
+                if let Some(r) = c.and_then(find).or_else(|| checked_of(def.file).and_then(find)) {
+                    out.push_str(&format!(
+                        "\n\n{}：{}；{}：{}",
+                        world.t("文号", "document"),
+                        r.document,
+                        world.t("已核实", "verified"),
+                        yes_no(world, r.verified)
+                    ));
+                }
+            }
+        }
+    }
+    out.push_str(&format!("\n\n```xince\n{}\n```", source(world, def.file, def.item_span)));
+    out
+}
