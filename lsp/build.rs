@@ -11,7 +11,9 @@ fn main() {
         .unwrap_or_default();
     names.retain(|n| n.ends_with(".md"));
     names.sort();
-    let mut out = String::from("/// `(file name, text)` of every page under docs/errors.\npub const ERROR_PAGES: &[(&str, &str)] = &[\n");
+    let mut out = String::from(
+        "/// `(file name, text)` of every page under docs/errors.\npub const ERROR_PAGES: &[(&str, &str)] = &[\n",
+    );
     for n in names {
         let path = dir.join(&n);
         let _ = writeln!(out, "    ({n:?}, include_str!({:?})),", path.display().to_string());

@@ -90,20 +90,16 @@ fn a_drafting_session_on_a_seed_policy() {
 
     // Hover on a vocabulary value compared with 记录.类型.
     let v_at = at(&original, "行政处罚", 1);
-    let h = c.request(
-        "textDocument/hover",
-        json!({ "textDocument": { "uri": u }, "position": position(&original, v_at) }),
-    );
+    let h =
+        c.request("textDocument/hover", json!({ "textDocument": { "uri": u }, "position": position(&original, v_at) }));
     let text = h["contents"]["value"].as_str().unwrap();
     assert!(text.contains("**词表值** `行政处罚` ∈ `记录类型`"), "{text}");
     assert!(text.contains("国家层"), "{text}");
 
     // Hover on a national basis: rank and verification.
     let b_at = at(&original, "全国失信惩戒措施基础清单2021", 0);
-    let h = c.request(
-        "textDocument/hover",
-        json!({ "textDocument": { "uri": u }, "position": position(&original, b_at) }),
-    );
+    let h =
+        c.request("textDocument/hover", json!({ "textDocument": { "uri": u }, "position": position(&original, b_at) }));
     let text = h["contents"]["value"].as_str().unwrap();
     assert!(text.contains("效力：") && text.contains("已核实："), "{text}");
 
@@ -251,7 +247,13 @@ fn candidates(code: &str, ex: &str, bases: &[String]) -> Vec<String> {
             // A key no item of the base has: as a new clause of its first rule.
             if let Some(i) = base.find("\n措施 ").and_then(|m| base[m..].find("{\n").map(|b| m + b + 2)) {
                 let mut doc = base.clone();
-                doc.insert_str(i, &format!("{}\n", lines.iter().map(|l| format!("  {}", l.trim_start())).collect::<Vec<_>>().join("\n")));
+                doc.insert_str(
+                    i,
+                    &format!(
+                        "{}\n",
+                        lines.iter().map(|l| format!("  {}", l.trim_start())).collect::<Vec<_>>().join("\n")
+                    ),
+                );
                 out.push(doc);
             }
         }
@@ -280,6 +282,11 @@ fn every_documented_diagnostic_arrives_over_lsp_with_its_code_and_range() {
     for page in &pages {
         let code = page.file_stem().unwrap().to_string_lossy().to_string();
         let Some(ex) = example(&std::fs::read_to_string(page).unwrap()) else { continue };
+        // E0307 ("not a policy file") is raised by `xince build` for a file that is not a policy, not by the
+        // checks of a file's text; the editor shows a module without it, as `xince check` does.
+        if code == "E0307" {
+            continue;
+        }
         walked += 1;
         let mut found = false;
         for doc in candidates(&code, &ex, &bases) {
@@ -304,4 +311,3 @@ fn every_documented_diagnostic_arrives_over_lsp_with_its_code_and_range() {
     assert!(missing.is_empty(), "codes whose example did not arrive over LSP: {missing:?}");
     c.shutdown();
 }
-

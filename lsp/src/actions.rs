@@ -59,7 +59,11 @@ pub fn code_actions(world: &World, p: &CodeActionParams) -> Option<Vec<CodeActio
                 if let Some(b) = brace {
                     let line_start = text.get(..b).and_then(|s| s.rfind('\n')).map_or(0, |i| i + 1);
                     let at = if text.get(line_start..b).is_some_and(|s| s.trim().is_empty()) { line_start } else { b };
-                    let insert = if at == line_start { "  出处: 第条\n".to_string() } else { "\n  出处: 第条\n".to_string() };
+                    let insert = if at == line_start {
+                        "  出处: 第条\n".to_string()
+                    } else {
+                        "\n  出处: 第条\n".to_string()
+                    };
                     let pos = idx.position(at);
                     let edit = TextEdit::new(Range::new(pos, pos), insert);
                     let title = world.t("添加 `出处` 子句（填写条款号）", "add a `出处` clause (fill in the article)");
@@ -71,7 +75,13 @@ pub fn code_actions(world: &World, p: &CodeActionParams) -> Option<Vec<CodeActio
     Some(out)
 }
 
-fn action(uri: &lsp_types::Uri, title: String, edit: TextEdit, diag: lsp_types::Diagnostic, preferred: bool) -> CodeActionOrCommand {
+fn action(
+    uri: &lsp_types::Uri,
+    title: String,
+    edit: TextEdit,
+    diag: lsp_types::Diagnostic,
+    preferred: bool,
+) -> CodeActionOrCommand {
     let mut changes = HashMap::new();
     changes.insert(uri.clone(), vec![edit]);
     CodeActionOrCommand::CodeAction(CodeAction {

@@ -27,7 +27,8 @@ const ITEM_KINDS: [ItemKind; 13] = [
     ItemKind::Commitment,
 ];
 
-const EXPR_KEYWORDS: [&str; 13] = ["且", "或", "非", "属于", "不属于", "包含", "在", "存在", "无", "计数", "近", "记录", "当"];
+const EXPR_KEYWORDS: [&str; 13] =
+    ["且", "或", "非", "属于", "不属于", "包含", "在", "存在", "无", "计数", "近", "记录", "当"];
 const DURATIONS: [&str; 8] = ["3个月", "6个月", "1年", "2年", "3年", "5年", "7个工作日", "15个工作日"];
 const DURATION_CLAUSES: [&str; 3] = ["期限", "最短公示", "时限"];
 
@@ -83,7 +84,8 @@ fn context<'a>(text: &'a str, offset: usize, partial: Option<Token>) -> Context<
             line_start = false;
         }
     }
-    let line: Vec<Token> = line.into_iter().filter(|t| !matches!(t.kind, TokenKind::LBrace | TokenKind::RBrace)).collect();
+    let line: Vec<Token> =
+        line.into_iter().filter(|t| !matches!(t.kind, TokenKind::LBrace | TokenKind::RBrace)).collect();
     let colon = line.iter().position(|t| t.kind == TokenKind::Colon);
     let in_block = depth > 0;
     match colon {
@@ -93,7 +95,12 @@ fn context<'a>(text: &'a str, offset: usize, partial: Option<Token>) -> Context<
             value: line[i + 1..].iter().map(|t| (t.kind, word(t))).collect(),
             at_clause_name: false,
         },
-        _ => Context { item: if in_block { item } else { None }, clause: None, value: Vec::new(), at_clause_name: in_block },
+        _ => Context {
+            item: if in_block { item } else { None },
+            clause: None,
+            value: Vec::new(),
+            at_clause_name: in_block,
+        },
     }
 }
 
@@ -146,10 +153,7 @@ fn names_of(defs: &[Definition], kind: ItemKind) -> Vec<CompletionItem> {
         ItemKind::Basis => CompletionItemKind::MODULE,
         _ => CompletionItemKind::FUNCTION,
     };
-    defs.iter()
-        .filter(|d| d.kind == DefKind::Item(kind))
-        .map(|d| item(&d.name, ck, kind.keyword()))
-        .collect()
+    defs.iter().filter(|d| d.kind == DefKind::Item(kind)).map(|d| item(&d.name, ck, kind.keyword())).collect()
 }
 
 pub fn complete(world: &World, p: &CompletionParams) -> Option<CompletionResponse> {

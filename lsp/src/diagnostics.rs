@@ -4,17 +4,12 @@
 use crate::text::LineIndex;
 use crate::world::World;
 use lsp_types::{
-    CodeDescription, Diagnostic as LspDiagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, NumberOrString,
-    Uri,
+    CodeDescription, Diagnostic as LspDiagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, NumberOrString, Uri,
 };
 use xince_lang::{Diagnostic, FileId, Severity};
 
 pub fn all_open(world: &World) -> Vec<(Uri, Vec<LspDiagnostic>, Option<i32>)> {
-    world
-        .open_documents()
-        .into_iter()
-        .map(|(uri, version, file)| (uri, of_file(world, file), Some(version)))
-        .collect()
+    world.open_documents().into_iter().map(|(uri, version, file)| (uri, of_file(world, file), Some(version))).collect()
 }
 
 pub fn of_file(world: &World, file: FileId) -> Vec<LspDiagnostic> {
@@ -26,8 +21,7 @@ pub fn convert(world: &World, file: FileId, idx: &LineIndex, d: &Diagnostic) -> 
     let lang = world.lang;
     let span = d.labels.iter().find(|l| l.primary && l.file == file).map(|l| l.span).unwrap_or_default();
     let mut message = d.message.get(lang).to_string();
-    if let Some(primary) = d.labels.iter().find(|l| l.primary).map(|l| l.message.get(lang)).filter(|m| !m.is_empty())
-    {
+    if let Some(primary) = d.labels.iter().find(|l| l.primary).map(|l| l.message.get(lang)).filter(|m| !m.is_empty()) {
         message.push_str(&format!("（{primary}）"));
     }
     if let Some(help) = &d.help {
@@ -40,7 +34,8 @@ pub fn convert(world: &World, file: FileId, idx: &LineIndex, d: &Diagnostic) -> 
         .filter_map(|l| {
             let location = world.location(l.file, l.span)?;
             let text = l.message.get(lang);
-            let message = if text.is_empty() { world.t("相关位置", "related").to_string() } else { text.to_string() };
+            let message =
+                if text.is_empty() { world.t("相关位置", "related").to_string() } else { text.to_string() };
             Some(DiagnosticRelatedInformation { location, message })
         })
         .collect();

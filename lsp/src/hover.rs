@@ -9,7 +9,8 @@ use xince_lang::FileId;
 use xince_lang::ast::{ItemKind, Span};
 
 pub fn hover(world: &World, p: &HoverParams) -> Option<Hover> {
-    let (file, offset) = world.at(&p.text_document_position_params.text_document.uri, p.text_document_position_params.position)?;
+    let (file, offset) =
+        world.at(&p.text_document_position_params.text_document.uri, p.text_document_position_params.position)?;
     let occ = world.occurrence_at(file, offset)?;
     let range = world.location(file, occ.span).map(|l| l.range);
     let value = if occ.expect == Expect::Field {
@@ -96,7 +97,11 @@ fn heads(c: &Checked) -> impl Iterator<Item = &RuleHead> {
 }
 
 fn yes_no(world: &World, b: bool) -> &'static str {
-    if b { world.t("是", "yes") } else { world.t("否（标准库标注 核实: 否）", "no (marked 核实: 否 in the stdlib)") }
+    if b {
+        world.t("是", "yes")
+    } else {
+        world.t("否（标准库标注 核实: 否）", "no (marked 核实: 否 in the stdlib)")
+    }
 }
 
 fn describe(world: &World, root: FileId, def: &Definition) -> String {
@@ -119,7 +124,8 @@ fn describe(world: &World, root: FileId, def: &Definition) -> String {
             out.push_str(&format!("**{}** `{}` · {}", kind_name(world, *k), def.name, origin_name(world, def.origin)));
             let find = |c: &Checked| heads(c).find(|h| h.name == def.name && h.file == def.file).cloned();
             let head = checked_of(root).and_then(find).or_else(|| checked_of(def.file).and_then(find));
-            let checked = checked_of(root).filter(|c| head.is_some() && find(c).is_some()).or_else(|| checked_of(def.file));
+            let checked =
+                checked_of(root).filter(|c| head.is_some() && find(c).is_some()).or_else(|| checked_of(def.file));
             if let (Some(h), Some(c)) = (&head, checked) {
                 if let Some(cit) = &h.citation {
                     out.push_str(&format!("\n\n{}：{} {}", world.t("出处", "source"), cit.document, cit.article));

@@ -242,10 +242,7 @@ fn publish(conn: &Connection, world: &World) -> Result<(), ServerError> {
     Ok(())
 }
 
-fn reply<P: serde::de::DeserializeOwned, R: serde::Serialize>(
-    req: Request,
-    f: impl FnOnce(P) -> R,
-) -> Response {
+fn reply<P: serde::de::DeserializeOwned, R: serde::Serialize>(req: Request, f: impl FnOnce(P) -> R) -> Response {
     match serde_json::from_value::<P>(req.params) {
         Ok(p) => Response::new_ok(req.id, f(p)),
         Err(e) => Response::new_err(req.id, ErrorCode::InvalidParams as i32, e.to_string()),

@@ -2,17 +2,32 @@
 //! (lists, measures, bases, regimes, vocabularies, vocabulary values, schema fields), literals and comments.
 
 use crate::text::LineIndex;
+use crate::world::Origin;
 use crate::world::World;
-use lsp_types::{SemanticToken, SemanticTokenModifier, SemanticTokenType, SemanticTokens, SemanticTokensLegend, SemanticTokensResult, Uri};
+use lsp_types::{
+    SemanticToken, SemanticTokenModifier, SemanticTokenType, SemanticTokens, SemanticTokensLegend,
+    SemanticTokensResult, Uri,
+};
 use std::collections::BTreeMap;
 use xince_compiler::ide::{self, DefKind, Expect};
 use xince_lang::ast::{ItemKind, Span};
 use xince_lang::{TokenKind, lex};
-use crate::world::Origin;
 
 const TYPES: [&str; 14] = [
-    "keyword", "property", "class", "function", "namespace", "enum", "enumMember", "variable", "string", "number",
-    "comment", "macro", "operator", "struct",
+    "keyword",
+    "property",
+    "class",
+    "function",
+    "namespace",
+    "enum",
+    "enumMember",
+    "variable",
+    "string",
+    "number",
+    "comment",
+    "macro",
+    "operator",
+    "struct",
 ];
 const KEYWORD: u32 = 0;
 const PROPERTY: u32 = 1;

@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader, Read as _, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, channel};
@@ -83,10 +83,8 @@ impl Client {
             }
         });
         let mut c = Client { child, stdin, rx, next_id: 1, pending: Vec::new(), cache };
-        let caps = c.request(
-            "initialize",
-            json!({ "processId": null, "rootUri": null, "capabilities": {}, "locale": locale }),
-        );
+        let caps = c
+            .request("initialize", json!({ "processId": null, "rootUri": null, "capabilities": {}, "locale": locale }));
         assert!(caps["capabilities"]["hoverProvider"].as_bool().unwrap_or(false), "{caps}");
         c.notify("initialized", json!({}));
         c
