@@ -15,7 +15,9 @@ use xince_lang::ast::{BinaryOp, Expr, ExprKind, Item, ItemKind, Path, Span};
 pub enum DefKind {
     Item(ItemKind),
     /// One value of a `词表` (its `取值`).
-    VocabValue { vocab: String },
+    VocabValue {
+        vocab: String,
+    },
 }
 
 /// A name defined somewhere in a unit.
@@ -91,13 +93,7 @@ pub fn occurrences(items: &[Item]) -> Vec<Occurrence> {
                 ItemKind::Use => Expect::Module,
                 k => Expect::Declaration(k),
             };
-            out.push(Occurrence {
-                name: name.text(),
-                span: name.span,
-                expect,
-                item: item.kind,
-                clause: String::new(),
-            });
+            out.push(Occurrence { name: name.text(), span: name.span, expect, item: item.kind, clause: String::new() });
         }
         for clause in &item.clauses {
             let key = clause.key.text.as_str();
@@ -120,7 +116,8 @@ pub fn occurrences(items: &[Item]) -> Vec<Occurrence> {
 
 fn push(out: &mut Vec<Occurrence>, p: &Path, expect: Expect, item: ItemKind, clause: &str) {
     let name = p.text();
-    let expect = if expect == Expect::Any && typeck::FIELD_NAMES.contains(&name.as_str()) { Expect::Field } else { expect };
+    let expect =
+        if expect == Expect::Any && typeck::FIELD_NAMES.contains(&name.as_str()) { Expect::Field } else { expect };
     out.push(Occurrence { name, span: p.span, expect, item, clause: clause.to_string() });
 }
 
@@ -131,10 +128,8 @@ fn walk(e: &Expr, expect: &Expect, item: ItemKind, clause: &str, out: &mut Vec<O
         ExprKind::List(v) => v.iter().for_each(|x| walk(x, expect, item, clause, out)),
         ExprKind::Not(x) => walk(x, expect, item, clause, out),
         ExprKind::Binary { op, lhs, rhs } => {
-            let compared = matches!(
-                op,
-                BinaryOp::Eq | BinaryOp::Ne | BinaryOp::In | BinaryOp::NotIn | BinaryOp::Contains
-            );
+            let compared =
+                matches!(op, BinaryOp::Eq | BinaryOp::Ne | BinaryOp::In | BinaryOp::NotIn | BinaryOp::Contains);
             let field = match &lhs.kind {
                 ExprKind::Path(p) if compared => typeck::field_vocab(&p.text()),
                 _ => None,

@@ -82,6 +82,8 @@ fn action(
     diag: lsp_types::Diagnostic,
     preferred: bool,
 ) -> CodeActionOrCommand {
+    // `Uri` is the protocol's key type (its interior caching does not affect hashing).
+    #[allow(clippy::mutable_key_type)]
     let mut changes = HashMap::new();
     changes.insert(uri.clone(), vec![edit]);
     CodeActionOrCommand::CodeAction(CodeAction {

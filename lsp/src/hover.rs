@@ -73,7 +73,7 @@ fn source(world: &World, file: FileId, span: Span) -> String {
 }
 
 fn kind_name(world: &World, k: ItemKind) -> String {
-    format!("{}", world.t(k.keyword(), k.alias()))
+    world.t(k.keyword(), k.alias()).to_string()
 }
 
 fn origin_name(world: &World, o: Origin) -> &'static str {

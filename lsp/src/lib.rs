@@ -80,9 +80,12 @@ impl Default for Options {
     }
 }
 
+/// Files to write: `(path relative to a directory, text)`.
+pub type Materials = Vec<(PathBuf, &'static str)>;
+
 /// What the caller should write before starting the server: `(relative path, text)` of the stdlib sources
 /// (under `stdlib_dir`) and of the diagnostic pages (under `errors_dir`).
-pub fn materials() -> (Vec<(PathBuf, &'static str)>, Vec<(PathBuf, &'static str)>) {
+pub fn materials() -> (Materials, Materials) {
     let stdlib = xince_compiler::stdlib_sources().into_iter().map(|(p, t)| (PathBuf::from(p), t)).collect();
     let pages = ERROR_PAGES.iter().map(|(n, t)| (PathBuf::from(n), *t)).collect();
     (stdlib, pages)
