@@ -76,7 +76,7 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { files: Box::new(NoFiles), stdlib_dir: None, errors_dir: None, debounce: Duration::from_millis(50) }
+        Options { files: Box::new(NoFiles), stdlib_dir: None, errors_dir: None, debounce: Duration::from_millis(10) }
     }
 }
 

@@ -14,7 +14,7 @@ pub struct Args {
     #[arg(long, value_name = "DIR")]
     cache_dir: Option<PathBuf>,
     /// 诊断发布前的等待（毫秒）/ debounce before diagnostics are published (milliseconds)
-    #[arg(long, default_value_t = 50)]
+    #[arg(long, default_value_t = 10)]
     debounce_ms: u64,
     /// 兼容编辑器的习惯参数（忽略）/ accepted for editors that pass it (ignored)
     #[arg(long, hide = true)]
