@@ -4,11 +4,15 @@
 //! [`occurrences`], [`resolve`], [`references`].
 
 use crate::db::Compiler;
-use crate::resolve::{Origin, value_text};
-use crate::typeck;
+use crate::resolve::{BasisRef, value_text};
+use crate::typeck::{self, Checked, RuleHead};
 use xince_abi::manifest::vocab_names as vn;
 use xince_lang::FileId;
 use xince_lang::ast::{BinaryOp, Expr, ExprKind, Item, ItemKind, Path, Span};
+
+pub use crate::resolve::Origin;
+/// The schema's fields, a field's vocabulary and type in words, and the clauses each item kind accepts.
+pub use crate::typeck::{FIELD_NAMES, clause_spec, field_type_name, field_vocab};
 
 /// What a definition defines.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -266,6 +270,129 @@ pub fn references(c: &Compiler, def: &Definition) -> Vec<(FileId, Span)> {
     out
 }
 
+/// Every loaded policy's `编号`, sorted.
+pub fn policy_ids(c: &Compiler) -> Vec<String> {
+    let mut out: Vec<String> = c
+        .all_files()
+        .into_iter()
+        .filter_map(|f| c.parsed(f))
+        .flat_map(|p| p.file.items.iter().filter(|i| i.kind == ItemKind::Policy))
+        .flat_map(|i| i.clauses.iter().filter(|cl| cl.key.text == "编号").flat_map(|cl| cl.values.iter()))
+        .filter_map(value_text)
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// A basis as a rule names it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BasisFacts {
+    pub name: String,
+    /// 文号 (for a local basis written as a string: that string).
+    pub document: String,
+    pub article: Option<String>,
+    /// 效力: 法律 / 行政法规 / … / 未知.
+    pub rank: String,
+    /// False when the stdlib marks the fact `核实: 否`, and for local documents.
+    pub verified: bool,
+    /// True for a document string that matches no basis item.
+    pub local: bool,
+}
+
+/// What the checks know about a definition: a rule's citation and bases, a basis' or regime's document, rank and
+/// verification, a vocabulary value's position.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Facts {
+    /// (文号, article) the rule cites.
+    pub citation: Option<(String, String)>,
+    pub bases: Vec<BasisFacts>,
+    /// For a basis item: itself; for a regime: its document and verification (rank `""`).
+    pub own: Option<BasisFacts>,
+    /// For a vocabulary value: its position (0-based) in the vocabulary, i.e. its code.
+    pub vocab_index: Option<usize>,
+}
+
+fn heads(c: &Checked) -> impl Iterator<Item = &RuleHead> {
+    c.lists
+        .iter()
+        .map(|x| &x.head)
+        .chain(c.measures.iter().map(|x| &x.head))
+        .chain(c.incentives.iter().map(|x| &x.head))
+        .chain(c.notifications.iter().map(|x| &x.head))
+        .chain(c.gradings.iter().map(|x| &x.head))
+        .chain(c.objections.iter().map(|x| &x.head))
+        .chain(c.commitments.iter().map(|x| &x.head))
+}
+
+fn basis_facts(c: &Checked, r: &BasisRef) -> Option<BasisFacts> {
+    match r {
+        BasisRef::Item { article, .. } => c.basis(r).map(|b| BasisFacts {
+            name: b.name.clone(),
+            document: b.document.clone(),
+            article: article.clone().or_else(|| b.article.clone()),
+            rank: b.rank.clone(),
+            verified: b.verified,
+            local: false,
+        }),
+        BasisRef::Local { document, article, .. } => Some(BasisFacts {
+            name: document.clone(),
+            document: document.clone(),
+            article: article.clone(),
+            rank: "未知".into(),
+            verified: false,
+            local: true,
+        }),
+    }
+}
+
+fn facts_in(c: &Checked, def: &Definition) -> Option<Facts> {
+    let mut f = Facts::default();
+    match &def.kind {
+        DefKind::VocabValue { vocab } => {
+            f.vocab_index = Some(c.vocabs.get(vocab)?.iter().position(|v| *v == def.name)?);
+        }
+        DefKind::Item(ItemKind::Basis) => {
+            let b = c.bases.iter().find(|b| b.name == def.name && b.file == def.file)?;
+            f.own = Some(BasisFacts {
+                name: b.name.clone(),
+                document: b.document.clone(),
+                article: b.article.clone(),
+                rank: b.rank.clone(),
+                verified: b.verified,
+                local: false,
+            });
+        }
+        DefKind::Item(ItemKind::Regime) => {
+            let r = c.regimes.iter().find(|r| r.name == def.name && r.file == def.file)?;
+            f.own = Some(BasisFacts {
+                name: r.name.clone(),
+                document: r.document.clone(),
+                article: None,
+                rank: String::new(),
+                verified: r.verified,
+                local: false,
+            });
+        }
+        DefKind::Item(_) => {
+            let h = heads(c).find(|h| h.name == def.name && h.file == def.file)?;
+            f.citation = h.citation.as_ref().map(|x| (x.document.clone(), x.article.clone()));
+            f.bases = h.bases.iter().filter_map(|b| basis_facts(c, b)).collect();
+        }
+    }
+    Some(f)
+}
+
+/// What the checks know about `def`, seen from the unit rooted at `root` (a national rule the unit does not link
+/// is described by its own module's unit).
+pub fn facts(c: &Compiler, root: FileId, def: &Definition) -> Facts {
+    [root, def.file]
+        .into_iter()
+        .filter_map(|f| c.analysis(f))
+        .find_map(|a| facts_in(&a.checked, def))
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -294,6 +421,23 @@ mod tests {
         let refs = references(&c, hits[0]);
         assert!(refs.contains(&(f, occ.span)), "{refs:?}");
         assert!(refs.contains(&(hits[0].file, hits[0].name_span)));
+        let f = facts(&c, f, hits[0]);
+        assert_eq!(f.vocab_index, Some(1), "行政处罚 is the second 记录类型 value");
+    }
+
+    #[test]
+    fn a_measure_has_its_citation_and_bases() {
+        let mut c = Compiler::new();
+        let text = POLICY.replace("类别: 惩戒", "类别: 惩戒\n  依据: 全国失信惩戒措施基础清单2021");
+        let f = c.set_file("测试.xince", text.as_str());
+        let defs = definitions(&c, f);
+        let def = defs.iter().find(|d| d.name == "甲").unwrap();
+        let facts = facts(&c, f, def);
+        assert_eq!(facts.citation.as_ref().map(|c| c.1.as_str()), Some("第1条"));
+        assert_eq!(facts.bases.len(), 1);
+        assert_eq!(facts.bases[0].name, "全国失信惩戒措施基础清单2021");
+        assert!(!facts.bases[0].local);
+        assert!(!facts.bases[0].rank.is_empty());
     }
 
     #[test]

@@ -6,8 +6,7 @@ use crate::world::World;
 use lsp_types::{
     CompletionItem, CompletionItemKind, CompletionParams, CompletionResponse, CompletionTextEdit, Range, TextEdit,
 };
-use xince_compiler::ide::{DefKind, Definition, clause_item_kind, clause_vocab};
-use xince_compiler::typeck::{self, clause_spec};
+use xince_compiler::ide::{self, DefKind, Definition, clause_item_kind, clause_spec, clause_vocab};
 use xince_lang::ast::ItemKind;
 use xince_lang::{Token, TokenKind, lex};
 
@@ -128,7 +127,7 @@ fn compared_vocab(value: &[(TokenKind, &str)]) -> Option<&'static str> {
         .into_iter()
         .rev()
         .collect();
-    typeck::field_vocab(&field)
+    ide::field_vocab(&field)
 }
 
 fn item(label: &str, kind: CompletionItemKind, detail: &str) -> CompletionItem {
@@ -197,9 +196,9 @@ pub fn complete(world: &World, p: &CompletionParams) -> Option<CompletionRespons
             .take_while(|(k, _)| matches!(k, TokenKind::Ident | TokenKind::Record))
             .map(|(_, w)| *w)
             .collect();
-        for f in typeck::FIELD_NAMES {
+        for f in ide::FIELD_NAMES {
             if let Some(rest) = f.strip_prefix(&format!("{prefix}.")) {
-                let (zh, en) = typeck::field_type_name(f).unwrap_or_default();
+                let (zh, en) = ide::field_type_name(f).unwrap_or_default();
                 items.push(item(rest, CompletionItemKind::FIELD, world.t(&zh, &en)));
             }
         }
@@ -223,8 +222,8 @@ pub fn complete(world: &World, p: &CompletionParams) -> Option<CompletionRespons
             items.extend(DURATIONS.iter().map(|d| item(d, CompletionItemKind::VALUE, world.t("期间", "duration"))));
         } else {
             items.extend(EXPR_KEYWORDS.iter().map(|k| item(k, CompletionItemKind::KEYWORD, "")));
-            for f in typeck::FIELD_NAMES {
-                let (zh, en) = typeck::field_type_name(f).unwrap_or_default();
+            for f in ide::FIELD_NAMES {
+                let (zh, en) = ide::field_type_name(f).unwrap_or_default();
                 items.push(item(f, CompletionItemKind::FIELD, world.t(&zh, &en)));
             }
             items.extend(names_of(&defs, ItemKind::List));

@@ -3,8 +3,7 @@
 
 use crate::world::{Origin, World};
 use lsp_types::{Hover, HoverContents, HoverParams, MarkupContent, MarkupKind};
-use xince_compiler::ide::{DefKind, Definition, Expect};
-use xince_compiler::typeck::{self, Checked, RuleHead};
+use xince_compiler::ide::{self, BasisFacts, DefKind, Definition, Expect};
 use xince_lang::FileId;
 use xince_lang::ast::{ItemKind, Span};
 
@@ -29,10 +28,10 @@ pub fn hover(world: &World, p: &HoverParams) -> Option<Hover> {
 }
 
 fn field(world: &World, name: &str) -> Option<String> {
-    let (zh, en) = typeck::field_type_name(name)?;
+    let (zh, en) = ide::field_type_name(name)?;
     let ty = world.t(&zh, &en).to_string();
     let mut s = format!("**{}** `{name}`: {ty}", world.t("字段", "field"));
-    if let Some(v) = typeck::field_vocab(name) {
+    if let Some(v) = ide::field_vocab(name) {
         s.push_str(&format!("\n\n{} `{v}`", world.t("取值来自词表", "values from the vocabulary")));
     }
     Some(s)
@@ -84,18 +83,6 @@ fn origin_name(world: &World, o: Origin) -> &'static str {
     }
 }
 
-fn heads(c: &Checked) -> impl Iterator<Item = &RuleHead> {
-    c.lists
-        .iter()
-        .map(|x| &x.head)
-        .chain(c.measures.iter().map(|x| &x.head))
-        .chain(c.incentives.iter().map(|x| &x.head))
-        .chain(c.notifications.iter().map(|x| &x.head))
-        .chain(c.gradings.iter().map(|x| &x.head))
-        .chain(c.objections.iter().map(|x| &x.head))
-        .chain(c.commitments.iter().map(|x| &x.head))
-}
-
 fn yes_no(world: &World, b: bool) -> &'static str {
     if b {
         world.t("是", "yes")
@@ -104,90 +91,55 @@ fn yes_no(world: &World, b: bool) -> &'static str {
     }
 }
 
+fn basis_line(world: &World, b: &BasisFacts) -> String {
+    let article = b.article.as_deref().map(|a| format!(" {a}")).unwrap_or_default();
+    if b.local {
+        return format!(
+            "{}：{}{article} — {}",
+            world.t("依据", "basis"),
+            b.document,
+            world.t("不是已知的依据条目（效力未知）", "matches no basis item (rank unknown)")
+        );
+    }
+    format!(
+        "{}：{}（{}{article}）— {}：{}；{}：{}",
+        world.t("依据", "basis"),
+        b.name,
+        b.document,
+        world.t("效力", "rank"),
+        b.rank,
+        world.t("已核实", "verified"),
+        yes_no(world, b.verified)
+    )
+}
+
 fn describe(world: &World, root: FileId, def: &Definition) -> String {
-    let mut out = String::new();
-    // The unit of the open document knows the rules it links; a national rule it does not link is described by
-    // its own module's unit.
-    let checked_of = |f: FileId| world.analysis(f).map(|a| &a.checked);
-    match &def.kind {
+    let facts = world.facts(root, def);
+    let mut out = match &def.kind {
         DefKind::VocabValue { vocab } => {
-            let values = checked_of(root).and_then(|c| c.vocabs.get(vocab)).cloned().unwrap_or_default();
-            let n = values.iter().position(|v| *v == def.name).map_or(String::new(), |i| format!("（{}）", i + 1));
-            out.push_str(&format!(
+            let n = facts.vocab_index.map_or(String::new(), |i| format!("（{}）", i + 1));
+            format!(
                 "**{}** `{}` ∈ `{vocab}`{n}\n\n{}",
                 world.t("词表值", "vocabulary value"),
                 def.name,
                 origin_name(world, def.origin)
-            ));
+            )
         }
-        DefKind::Item(k) => {
-            out.push_str(&format!("**{}** `{}` · {}", kind_name(world, *k), def.name, origin_name(world, def.origin)));
-            let find = |c: &Checked| heads(c).find(|h| h.name == def.name && h.file == def.file).cloned();
-            let head = checked_of(root).and_then(find).or_else(|| checked_of(def.file).and_then(find));
-            let checked =
-                checked_of(root).filter(|c| head.is_some() && find(c).is_some()).or_else(|| checked_of(def.file));
-            if let (Some(h), Some(c)) = (&head, checked) {
-                if let Some(cit) = &h.citation {
-                    out.push_str(&format!("\n\n{}：{} {}", world.t("出处", "source"), cit.document, cit.article));
-                }
-                for b in &h.bases {
-                    match c.basis(b) {
-                        Some(bd) => out.push_str(&format!(
-                            "\n\n{}：{}（{}{}）— {}：{}；{}：{}",
-                            world.t("依据", "basis"),
-                            bd.name,
-                            bd.document,
-                            bd.article.as_deref().map(|a| format!(" {a}")).unwrap_or_default(),
-                            world.t("效力", "rank"),
-                            bd.rank,
-                            world.t("已核实", "verified"),
-                            yes_no(world, bd.verified)
-                        )),
-                        None => {
-                            if let xince_compiler::resolve::BasisRef::Local { document, .. } = b {
-                                out.push_str(&format!(
-                                    "\n\n{}：{document} — {}",
-                                    world.t("依据", "basis"),
-                                    world.t("不在标准库中（效力未知）", "not in the stdlib (rank unknown)")
-                                ));
-                            }
-                        }
-                    }
-                }
-            }
-            if *k == ItemKind::Basis {
-                let c = checked_of(root);
-                let bd = c.and_then(|c| c.bases.iter().find(|b| b.name == def.name && b.file == def.file));
-                let bd = bd.or_else(|| {
-                    checked_of(def.file).and_then(|c| c.bases.iter().find(|b| b.name == def.name && b.file == def.file))
-                });
-                if let Some(bd) = bd {
-                    out.push_str(&format!(
-                        "\n\n{}：{}{}\n\n{}：{}；{}：{}",
-                        world.t("文号", "document"),
-                        bd.document,
-                        bd.article.as_deref().map(|a| format!(" {a}")).unwrap_or_default(),
-                        world.t("效力", "rank"),
-                        bd.rank,
-                        world.t("已核实", "verified"),
-                        yes_no(world, bd.verified)
-                    ));
-                }
-            }
-            if *k == ItemKind::Regime {
-                let c = checked_of(root);
-                let find = |c: &Checked| c.regimes.iter().find(|r| r.name == def.name && r.file == def.file).cloned();
-                if let Some(r) = c.and_then(find).or_else(|| checked_of(def.file).and_then(find)) {
-                    out.push_str(&format!(
-                        "\n\n{}：{}；{}：{}",
-                        world.t("文号", "document"),
-                        r.document,
-                        world.t("已核实", "verified"),
-                        yes_no(world, r.verified)
-                    ));
-                }
-            }
+        DefKind::Item(k) => format!("**{}** `{}` · {}", kind_name(world, *k), def.name, origin_name(world, def.origin)),
+    };
+    if let Some((document, article)) = &facts.citation {
+        out.push_str(&format!("\n\n{}：{document} {article}", world.t("出处", "source")));
+    }
+    for b in &facts.bases {
+        out.push_str(&format!("\n\n{}", basis_line(world, b)));
+    }
+    if let Some(own) = &facts.own {
+        let article = own.article.as_deref().map(|a| format!(" {a}")).unwrap_or_default();
+        out.push_str(&format!("\n\n{}：{}{article}", world.t("文号", "document"), own.document));
+        if !own.rank.is_empty() {
+            out.push_str(&format!("\n\n{}：{}", world.t("效力", "rank"), own.rank));
         }
+        out.push_str(&format!("\n\n{}：{}", world.t("已核实", "verified"), yes_no(world, own.verified)));
     }
     out.push_str(&format!("\n\n```xince\n{}\n```", source(world, def.file, def.item_span)));
     out

@@ -8,11 +8,11 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use xince_compiler::Compiler;
-use xince_compiler::ide::{self, Definition, Occurrence};
+use xince_compiler::ide::{self, Definition, Facts, Occurrence};
 use xince_lang::ast::Span;
 use xince_lang::{Diagnostic, FileId, Lang, Parsed};
 
-pub use xince_compiler::db::{Analysis, Origin};
+pub use xince_compiler::ide::Origin;
 
 struct Doc {
     file: FileId,
@@ -139,8 +139,8 @@ impl World {
         self.compiler.parsed(file)
     }
 
-    pub fn analysis(&self, file: FileId) -> Option<&Analysis> {
-        self.compiler.analysis(file)
+    pub fn facts(&self, root: FileId, def: &Definition) -> Facts {
+        ide::facts(&self.compiler, root, def)
     }
 
     pub fn definitions(&self, file: FileId) -> Vec<Definition> {
@@ -161,20 +161,7 @@ impl World {
 
     /// Every loaded policy's `编号`.
     pub fn policy_ids(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        for f in self.compiler.all_files() {
-            let Some(p) = self.compiler.parsed(f) else { continue };
-            for item in p.file.items.iter().filter(|i| i.kind == xince_lang::ast::ItemKind::Policy) {
-                for v in item.clauses.iter().filter(|c| c.key.text == "编号").flat_map(|c| c.values.iter()) {
-                    if let Some(t) = xince_compiler::resolve::value_text(v) {
-                        out.push(t);
-                    }
-                }
-            }
-        }
-        out.sort();
-        out.dedup();
-        out
+        ide::policy_ids(&self.compiler)
     }
 
     pub fn location(&self, file: FileId, span: Span) -> Option<Location> {
