@@ -12,6 +12,7 @@ use lsp_server::{Connection, Message, Notification, Request, RequestId};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+use xince_lsp::Files as _;
 
 struct Disk;
 
@@ -42,7 +43,9 @@ impl xince_lsp::Files for Disk {
 fn rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
         .unwrap_or(0)
 }
 
@@ -73,8 +76,10 @@ fn main() -> Result<()> {
     let mut policies = Disk.sources_under(&repo.join("policies"));
     policies.sort_by_key(|(_, t)| std::cmp::Reverse(t.len()));
     let (path, text) = policies.into_iter().next().ok_or_else(|| anyhow!("no policies"))?;
-    let needle = "\"梁平区人民政府办公室\"";
-    let Some(at) = text.find(needle) else { bail!("{} has no {needle}", path.display()) };
+    // The edit: the policy's `名称` string, as a drafter retyping it (one more character each time).
+    let Some(at) = text.find("名称: \"").map(|i| i + "名称: \"".len()) else {
+        bail!("{} has no 名称", path.display())
+    };
 
     let (server, client) = Connection::memory();
     let thread = std::thread::spawn(move || {
@@ -94,7 +99,8 @@ fn main() -> Result<()> {
         }
     }
     client.sender.send(Notification::new("initialized".into(), json!({})).into())?;
-    let uri = format!("file://{}", path.display()).replace(' ', "%20");
+    let uri = xince_lsp::text::path_to_uri(&path).ok_or_else(|| anyhow!("no URI for {}", path.display()))?;
+    let uri = uri.as_str().to_string();
     let open = json!({ "textDocument": { "uri": uri, "languageId": "xince", "version": 0, "text": text } });
     let t0 = Instant::now();
     client.sender.send(Notification::new("textDocument/didOpen".into(), open).into())?;
@@ -105,7 +111,7 @@ fn main() -> Result<()> {
     let mut times = Vec::with_capacity(edits);
     let mut rss = Vec::new();
     for i in 1..=edits {
-        let edited = format!("{}\"梁平区人民政府办公室{i}\"{}", &text[..at], &text[at + needle.len()..]);
+        let edited = format!("{}{i}{}", &text[..at], &text[at..]);
         let change = json!({ "textDocument": { "uri": uri, "version": i }, "contentChanges": [ { "text": edited } ] });
         let t = Instant::now();
         client.sender.send(Notification::new("textDocument/didChange".into(), change).into())?;
