@@ -29,10 +29,10 @@ impl xince_lsp::Files for Disk {
                 let p = e.path();
                 if p.is_dir() && !p.ends_with("tests") {
                     stack.push(p);
-                } else if p.extension().is_some_and(|x| x == "xince") {
-                    if let Ok(t) = std::fs::read_to_string(&p) {
-                        out.push((p, t));
-                    }
+                } else if p.extension().is_some_and(|x| x == "xince")
+                    && let Ok(t) = std::fs::read_to_string(&p)
+                {
+                    out.push((p, t));
                 }
             }
         }
@@ -52,10 +52,10 @@ fn rss_kib() -> u64 {
 fn wait_diagnostics(conn: &Connection, version: i64) -> Result<usize> {
     loop {
         match conn.receiver.recv_timeout(Duration::from_secs(30))? {
-            Message::Notification(n) if n.method == "textDocument/publishDiagnostics" => {
-                if n.params["version"] == json!(version) {
-                    return Ok(n.params["diagnostics"].as_array().map_or(0, Vec::len));
-                }
+            Message::Notification(n)
+                if n.method == "textDocument/publishDiagnostics" && n.params["version"] == json!(version) =>
+            {
+                return Ok(n.params["diagnostics"].as_array().map_or(0, Vec::len));
             }
             _ => {}
         }
