@@ -146,6 +146,19 @@ fn a_drafting_session_on_a_seed_policy() {
     let labels: Vec<&str> = items.as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap()).collect();
     assert!(labels.contains(&"严重失信主体名单") && labels.contains(&"失信被执行人名单"), "{labels:?}");
 
+    // Completion of a list's period: durations and the repair regimes.
+    let county = std::fs::read_to_string(repo().join("policies/重庆市/巫山县/政策.xince")).unwrap();
+    let county_uri = uri(&repo().join("policies/重庆市/巫山县/政策.xince"));
+    c.open(&county_uri, &county);
+    c.diagnostics(&county_uri, 1);
+    let period_at = at(&county, "期限: 国家信用修复制度", 0) + "期限: ".len();
+    let items = c.request(
+        "textDocument/completion",
+        json!({ "textDocument": { "uri": county_uri }, "position": position(&county, period_at) }),
+    );
+    let labels: Vec<&str> = items.as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap()).collect();
+    assert!(labels.contains(&"国家信用修复制度") && labels.contains(&"3年"), "{labels:?}");
+
     // Formatting: a mangled layout comes back as `xince fmt` would write it.
     let mangled = original.replace("  类别: 惩戒", "类别:惩戒").replace("  出处: 第5条", "    出处:   第5条");
     assert_ne!(mangled, original);

@@ -220,6 +220,10 @@ pub fn complete(world: &World, p: &CompletionParams) -> Option<CompletionRespons
             items.extend(names_of(&defs, k));
         } else if DURATION_CLAUSES.contains(&clause) {
             items.extend(DURATIONS.iter().map(|d| item(d, CompletionItemKind::VALUE, world.t("期间", "duration"))));
+            if clause == "期限" {
+                // A list's period may also be a repair regime (`期限: 国家信用修复制度`).
+                items.extend(names_of(&defs, ItemKind::Regime));
+            }
         } else {
             items.extend(EXPR_KEYWORDS.iter().map(|k| item(k, CompletionItemKind::KEYWORD, "")));
             for f in ide::FIELD_NAMES {
