@@ -21,7 +21,8 @@ pub struct Args {
     stdio: bool,
 }
 
-/// The workspace on disk: a file's context is the nearest ancestor's `policies/` (as `xince check` loads it).
+/// The workspace on disk: a file's context is the nearest ancestor's `policies/` (as `xince check` loads it),
+/// found without resolving symbolic links so that paths match the editor's URIs.
 struct Disk;
 
 impl xince_lsp::Files for Disk {
@@ -29,11 +30,8 @@ impl xince_lsp::Files for Disk {
         file.ancestors().skip(1).map(|a| a.join("policies")).find(|p| p.is_dir())
     }
     fn sources_under(&self, dir: &Path) -> Vec<(PathBuf, String)> {
-        let mut paths = Vec::new();
-        if crate::cmd::check::collect(dir, &mut paths).is_err() {
-            return Vec::new();
-        }
-        paths.into_iter().filter_map(|p| std::fs::read_to_string(&p).ok().map(|t| (p, t))).collect()
+        let paths = xince_loader::source_files(dir).unwrap_or_default();
+        paths.into_iter().filter_map(|p| xince_loader::read_source(&p).ok().map(|t| (p, t))).collect()
     }
 }
 
