@@ -172,7 +172,9 @@ fn a_drafting_session_on_a_seed_policy() {
     assert_eq!(formatted, xince_lang::format::format(&mangled).unwrap());
     assert_eq!(formatted, original);
 
-    // Outline, folding and semantic tokens cover the items.
+    // Outline, folding and semantic tokens cover the items (on the original text again).
+    c.change(&u, 5, &original);
+    c.diagnostics(&u, 5);
     let symbols = c.request("textDocument/documentSymbol", json!({ "textDocument": { "uri": u } }));
     let names: Vec<&str> = symbols.as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
     assert!(names.contains(&"法律服务行业失信惩戒") && names.contains(&"法律服务绿色通道"), "{names:?}");
@@ -182,6 +184,26 @@ fn a_drafting_session_on_a_seed_policy() {
     let data = tokens["data"].as_array().unwrap();
     assert_eq!(data.len() % 5, 0);
     assert!(data.len() / 5 > 50, "{}", data.len());
+    // Decoded: (line, start, type) of each token; the legend's types are announced in `initialize`.
+    let (mut line, mut col, mut decoded) = (0u64, 0u64, Vec::new());
+    for t in data.chunks(5) {
+        let (dl, ds, ty) = (t[0].as_u64().unwrap(), t[1].as_u64().unwrap(), t[3].as_u64().unwrap());
+        col = if dl == 0 { col + ds } else { ds };
+        line += dl;
+        decoded.push((line, col, ty));
+    }
+    let type_at = |off: usize| {
+        let p = position(&original, off);
+        let (l, ch) = (p["line"].as_u64().unwrap(), p["character"].as_u64().unwrap());
+        decoded.iter().find(|(a, b, _)| *a == l && *b == ch).map(|t| t.2)
+    };
+    let legend: Vec<String> = serde_json::from_value(c.legend.clone()).unwrap();
+    let name = |i: Option<u64>| i.map(|i| legend[i as usize].clone());
+    assert_eq!(name(type_at(bad_at)).as_deref(), Some("class"), "a list name");
+    assert_eq!(name(type_at(at(&original, "  类别:", 0) + 2)).as_deref(), Some("property"), "a clause name");
+    assert_eq!(name(type_at(v_at)).as_deref(), Some("enumMember"), "a vocabulary value");
+    assert_eq!(name(type_at(at(&original, "且", 0))).as_deref(), Some("keyword"), "an expression keyword");
+    assert_eq!(name(type_at(at(&original, "// 巫山县", 0))).as_deref(), Some("comment"));
 
     c.shutdown();
 }

@@ -18,6 +18,8 @@ pub struct Client {
     /// Notifications received while waiting for something else.
     pending: Vec<Value>,
     pub cache: tempdir::Dir,
+    /// The semantic token types the server announced.
+    pub legend: Value,
 }
 
 pub mod tempdir {
@@ -82,10 +84,11 @@ impl Client {
                 }
             }
         });
-        let mut c = Client { child, stdin, rx, next_id: 1, pending: Vec::new(), cache };
+        let mut c = Client { child, stdin, rx, next_id: 1, pending: Vec::new(), cache, legend: Value::Null };
         let caps = c
             .request("initialize", json!({ "processId": null, "rootUri": null, "capabilities": {}, "locale": locale }));
         assert!(caps["capabilities"]["hoverProvider"].as_bool().unwrap_or(false), "{caps}");
+        c.legend = caps["capabilities"]["semanticTokensProvider"]["legend"]["tokenTypes"].clone();
         c.notify("initialized", json!({}));
         c
     }
