@@ -497,11 +497,14 @@ fn marker(line: &str) -> Option<(&'static str, String, String)> {
 pub fn scaffold_articles(text: &str) -> Vec<Article> {
     struct Item {
         top: String,
+        /// Which occurrence of a top-level section (an annex may repeat the body's `三、`).
+        top_at: usize,
         sub: String,
         num: u32,
         opening: String,
     }
     let (mut top, mut sub, mut chapter) = (String::new(), String::new(), String::new());
+    let mut top_at = 0usize;
     let mut items: Vec<Item> = Vec::new();
     let mut others: Vec<(usize, String, String)> = Vec::new(); // (position among items, name, opening)
     let mut seen = std::collections::BTreeSet::new();
@@ -511,6 +514,7 @@ pub fn scaffold_articles(text: &str) -> Vec<Article> {
         match kind {
             "top" => {
                 top = label;
+                top_at += 1;
                 sub.clear();
             }
             "sub" => sub = label,
@@ -528,7 +532,7 @@ pub fn scaffold_articles(text: &str) -> Vec<Article> {
             }
             "item" if chapter.is_empty() => {
                 if let Ok(num) = label.parse() {
-                    items.push(Item { top: top.clone(), sub: sub.clone(), num, opening });
+                    items.push(Item { top: top.clone(), top_at, sub: sub.clone(), num, opening });
                 }
             }
             _ => {}
@@ -538,15 +542,14 @@ pub fn scaffold_articles(text: &str) -> Vec<Article> {
     // runs on across its subsections (the longest such) is, and the rest are named by their place.
     let increasing = |xs: &[&Item]| xs.windows(2).all(|w| w[1].num > w[0].num);
     let all: Vec<&Item> = items.iter().collect();
-    let continuous_top: Option<String> = if increasing(&all) {
+    let continuous_top: Option<usize> = if increasing(&all) {
         None
     } else {
-        let mut tops: Vec<&str> = items.iter().map(|i| i.top.as_str()).collect();
+        let mut tops: Vec<usize> = items.iter().map(|i| i.top_at).collect();
         tops.dedup();
         tops.into_iter()
-            .filter(|t| increasing(&items.iter().filter(|i| i.top == *t).collect::<Vec<_>>()))
-            .max_by_key(|t| items.iter().filter(|i| i.top == *t).count())
-            .map(str::to_string)
+            .filter(|t| increasing(&items.iter().filter(|i| i.top_at == *t).collect::<Vec<_>>()))
+            .max_by_key(|t| items.iter().filter(|i| i.top_at == *t).count())
     };
     let whole = continuous_top.is_none() && !items.is_empty();
     let mut out = Vec::new();
@@ -555,7 +558,7 @@ pub fn scaffold_articles(text: &str) -> Vec<Article> {
         while let Some((_, name, opening)) = others.next_if(|(pos, _, _)| *pos <= i) {
             out.push(scaffold_article(name, opening));
         }
-        let name = if whole || continuous_top.as_deref() == Some(it.top.as_str()) {
+        let name = if whole || continuous_top == Some(it.top_at) {
             format!("第{}条", it.num)
         } else {
             format!("{}{}{}", it.top, it.sub, it.num)
