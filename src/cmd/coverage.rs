@@ -525,11 +525,7 @@ pub fn scaffold_articles(text: &str) -> Vec<Article> {
                     others.push((items.len(), name, opening));
                 }
             }
-            "box" => {
-                if seen.insert(label.clone()) {
-                    others.push((items.len(), label, opening));
-                }
-            }
+            "box" if seen.insert(label.clone()) => others.push((items.len(), label, opening)),
             "item" if chapter.is_empty() => {
                 if let Ok(num) = label.parse() {
                     items.push(Item { top: top.clone(), top_at, sub: sub.clone(), num, opening });
