@@ -268,7 +268,7 @@ pub fn run(args: Args, ui: &Ui) -> anyhow::Result<ExitCode> {
                 }
                 for r in &a.rules {
                     if !known.contains(r) {
-                        let hint = xince_compiler::diag::did_you_mean(r, known.iter().map(String::as_str))
+                        let hint = crate::cmd::test::expect::did_you_mean(r, known.iter().map(String::as_str))
                             .map(|b| format!("（{}「{b}」？）", ui.t("是不是", "did you mean")))
                             .unwrap_or_default();
                         problems.push(format!("{}「{r}」{hint}", ui.t("政策中没有规则", "the policy has no rule")));

@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use xince_abi::request::Request;
+use xince_testkit::engines::Compiled;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -26,8 +27,7 @@ pub struct Args {
     pub format: crate::cmd::Format,
 }
 
-/// The policy source file in each policy directory.
-pub const POLICY_FILE: &str = "政策.xince";
+pub use xince_loader::POLICY_FILE;
 
 pub fn run(args: Args, ui: &Ui) -> anyhow::Result<ExitCode> {
     let roots = if args.paths.is_empty() { vec![PathBuf::from("policies")] } else { args.paths };
@@ -178,53 +178,22 @@ pub fn find_policy_dirs(root: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<(
     Ok(())
 }
 
-/// Every `.xince` file below `dir`, skipping `tests/` folders (negative fixtures live there).
-fn xince_files(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .with_context(|| dir.display().to_string())?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            if p.file_name().is_some_and(|n| n != "tests") {
-                xince_files(&p, out)?;
-            }
-        } else if p.extension().is_some_and(|x| x == "xince") {
-            out.push(p);
-        }
-    }
-    Ok(())
-}
-
 /// A compiler holding the stdlib and every policy source found under the roots and above each policy
 /// (so `上级` resolves whether the user names a department folder or the whole tree).
 pub fn load_compiler(roots: &[PathBuf], policy_dirs: &[PathBuf]) -> anyhow::Result<xince_compiler::Compiler> {
     let mut compiler = xince_compiler::Compiler::new();
-    if xince_compiler::stdlib_sources().is_empty() {
-        for s in xince_stdlib::SOURCES {
-            compiler.set_stdlib_file(s.path, s.text);
-        }
-    }
     let mut files = Vec::new();
     for root in roots {
         let top = if root.is_file() { root.parent().unwrap_or(root) } else { root.as_path() };
-        xince_files(top, &mut files)?;
+        files.extend(xince_loader::source_files(top)?);
     }
-    // Upper levels live in ancestor folders: load their policy files too.
     for dir in policy_dirs {
-        for anc in dir.ancestors().skip(1) {
-            let f = anc.join(POLICY_FILE);
-            if f.is_file() {
-                files.push(f);
-            }
-        }
+        files.extend(xince_loader::upper_policy_files(dir));
     }
     files.sort();
     files.dedup();
     for f in files {
-        let text = std::fs::read_to_string(&f).with_context(|| f.display().to_string())?;
-        compiler.set_file(f.display().to_string(), text);
+        compiler.set_file(f.display().to_string(), xince_loader::read_source(&f)?);
     }
     Ok(compiler)
 }
@@ -243,24 +212,16 @@ fn test_cases(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-pub struct Engines {
-    program: xince_compiler::ir::Program,
-    module: xince_runtime::Policy,
-}
-
-/// Compiles the policy in `dir` to IR and to a loaded wasm module; the error is rendered diagnostics.
+/// Compiles the policy in `dir` and loads its module; the error is rendered diagnostics or the load error.
 pub fn build_engines(
     compiler: &xince_compiler::Compiler,
     runtime: &xince_runtime::Runtime,
     dir: &Path,
     ui: &Ui,
-) -> Result<Engines, String> {
+) -> Result<Compiled, String> {
     let path = dir.join(POLICY_FILE).display().to_string();
-    let program = compiler.program(&path).map_err(|diags| compiler.render(&diags, ui.lang, false))?;
-    let bytes = xince_compiler::codegen::emit(&program).map_err(|e| format!("codegen: {e:?}"))?;
-    let module =
-        runtime.load(&bytes).map_err(|e| format!("{}: {}", e.code(), ui.t(&e.message_zh(), &e.message_en())))?;
-    Ok(Engines { program, module })
+    let build = compiler.build(&path).map_err(|diags| compiler.render(&diags, ui.lang, false))?;
+    Compiled::load(build, runtime).map_err(|e| format!("{}: {}", e.code(), ui.t(&e.message_zh(), &e.message_en())))
 }
 
 /// How one case ended.
@@ -274,13 +235,13 @@ pub enum CaseResult {
     },
 }
 
-/// Runs one case on both engines; a failure lists every mismatch, prefixed by the engine.
-pub fn run_case(engines: &Engines, case_path: &Path, provenance: &expect::Provenance) -> CaseResult {
+/// Runs one case on every engine; a failure lists every mismatch, prefixed by the engine.
+pub fn run_case(engines: &Compiled, case_path: &Path, provenance: &expect::Provenance) -> CaseResult {
     let text = match std::fs::read_to_string(case_path) {
         Ok(t) => t,
         Err(e) => return CaseResult::Fail(vec![format!("{}: {e}", case_path.display())]),
     };
-    let manifest = &engines.program.manifest;
+    let manifest = engines.build.manifest();
     let case = match expect::read_case(&text, manifest) {
         Ok(c) => c,
         Err(p) => return CaseResult::Fail(p),
@@ -289,15 +250,19 @@ pub fn run_case(engines: &Engines, case_path: &Path, provenance: &expect::Proven
     if !problems.is_empty() {
         return CaseResult::Fail(problems);
     }
-    let request: Request = match xince_abi::decode::parse_request(&case.request.to_string()) {
+    let request: Request = match xince_abi::decode::request_from_value(case.request.clone()) {
         Ok(r) => r,
         Err(e) => {
-            return CaseResult::Fail(vec![format!("request: {} {} / {}", e.path, e.message_zh, e.message_en)]);
+            return CaseResult::Fail(vec![format!(
+                "request: {} {} / {} [{}]",
+                e.path,
+                e.message_zh,
+                e.message_en,
+                e.code.name()
+            )]);
         }
     };
-    for (engine, outcome) in
-        [("wasm", evaluate_wasm(engines, &request)), ("interp", evaluate_interp(engines, &request))]
-    {
+    for (engine, outcome) in expect::decide_on_each(engines, &request) {
         for p in expect::check(&case.expect, &outcome) {
             problems.push(format!("[{engine}] {p}"));
         }
@@ -314,27 +279,4 @@ pub fn run_case(engines: &Engines, case_path: &Path, provenance: &expect::Proven
             "已知缺口的用例现在通过了：请去掉 known_defect（{defect}）/ a known-gap case now passes: remove its known_defect"
         )]),
     }
-}
-
-fn evaluate_wasm(engines: &Engines, request: &Request) -> expect::Outcome {
-    engines.module.evaluate(request).map_err(|e| expect::EngineError {
-        code: e.code().to_string(),
-        message: format!("{} / {}", e.message_zh(), e.message_en()),
-        path: None,
-    })
-}
-
-fn evaluate_interp(engines: &Engines, request: &Request) -> expect::Outcome {
-    let manifest = &engines.program.manifest;
-    let input = xince_abi::decode::encode_request(manifest, request).map_err(|e| expect::EngineError {
-        code: e.code.name().to_string(),
-        message: format!("{} / {}", e.message_zh, e.message_en),
-        path: Some(e.path.clone()),
-    })?;
-    let raw = xince_compiler::interp::evaluate(&engines.program, &input).map_err(|c| expect::EngineError {
-        code: c.name().to_string(),
-        message: format!("{} / {}", c.message_zh(), c.message_en()),
-        path: None,
-    })?;
-    Ok(xince_abi::decode::decide(manifest, request, &raw))
 }

@@ -7,7 +7,56 @@
 use serde_json::{Map, Value, json};
 use xince_abi::decision::Decision;
 use xince_abi::manifest::Manifest;
-use xince_compiler::diag::did_you_mean;
+use xince_abi::request::Request;
+use xince_testkit::engines::Compiled;
+
+/// The closest candidate within a distance that scales with the name's length (a name containing the
+/// candidate, or the reverse, counts as near).
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (name.chars().count() / 2).max(1);
+    let mut best: Option<(usize, &str)> = None;
+    for cand in candidates {
+        if cand == name {
+            continue;
+        }
+        let d = xince_abi::decode::edit_distance(name, cand);
+        let d = if cand.contains(name) || name.contains(cand) { d.min(limit) } else { d };
+        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, cand));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// The request's decision on each engine of [`Compiled::engines`], or the whole error that stopped it (code,
+/// message and, for a request the policy cannot decode, the place in the request).
+pub fn decide_on_each(engines: &Compiled, request: &Request) -> Vec<(&'static str, Outcome)> {
+    let manifest = engines.build.manifest();
+    let input = xince_abi::decode::encode_request(manifest, request);
+    engines
+        .engines()
+        .into_iter()
+        .map(|mut engine| {
+            let outcome = match &input {
+                Err(e) => Err(EngineError {
+                    code: e.code.name().to_string(),
+                    message: format!("{} / {}", e.message_zh, e.message_en),
+                    path: Some(e.path.clone()),
+                }),
+                Ok(input) => {
+                    engine.run(input).map(|raw| xince_abi::decode::decide(manifest, request, &raw)).map_err(|e| {
+                        EngineError {
+                            code: e.code.to_string(),
+                            message: format!("{} / {}", e.message_zh, e.message_en),
+                            path: None,
+                        }
+                    })
+                }
+            };
+            (engine.name(), outcome)
+        })
+        .collect()
+}
 
 /// What a drafter writes where a value is still to be filled in; a case holding it does not run.
 pub const TODO: &str = "待填";
