@@ -345,6 +345,13 @@ pub fn run(args: Args, ui: &Ui) -> anyhow::Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
         println!("{} {}（{}）", ui.t("覆盖情况", "coverage of"), m.policy.name, m.policy.document);
+        println!(
+            "  {}",
+            ui.t(
+                "✓ 已编码 · ◐ 部分编码（另缺构造）· ○ 待语言支持 · ↗ 由他处编码 · · 无规则 · ✗ 问题",
+                "✓ encoded · ◐ partly (a construct missing) · ○ awaiting a construct · ↗ encoded elsewhere · · no rule · ✗ problem"
+            )
+        );
         for (a, state, problems) in &rows {
             let mark = match *state {
                 "encoded" => "✓",
