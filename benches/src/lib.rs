@@ -44,7 +44,7 @@ pub fn scenario_name(s: handwritten::Scenario) -> &'static str {
 pub fn load_compiler() -> anyhow::Result<xince_compiler::Compiler> {
     let mut compiler = xince_testkit::seeds::seed_compiler()?;
     let path = repo_root().join(POLICY_PATH);
-    let text = std::fs::read_to_string(&path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(&path).with_context(|| path.display().to_string())?;
     compiler.set_file(POLICY_PATH, text);
     Ok(compiler)
 }
