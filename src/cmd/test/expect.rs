@@ -30,28 +30,27 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str
 
 /// The request's decision on each engine of [`Compiled::engines`], or the whole error that stopped it (code,
 /// message and, for a request the policy cannot decode, the place in the request).
-pub fn decide_on_each(engines: &Compiled, request: &Request) -> Vec<(&'static str, Outcome)> {
+pub fn decide_on_each<'a>(engines: &'a Compiled, request: &'a Request) -> Vec<(&'static str, Outcome<'a>)> {
     let manifest = engines.build.manifest();
-    let input = xince_abi::decode::encode_request(manifest, request);
+    let encoded = xince_abi::decode::encode_request(manifest, request);
     engines
         .engines()
         .into_iter()
         .map(|mut engine| {
-            let outcome = match &input {
+            let outcome = match &encoded {
                 Err(e) => Err(EngineError {
                     code: e.code.name().to_string(),
                     message: format!("{} / {}", e.message_zh, e.message_en),
                     path: Some(e.path.clone()),
                 }),
-                Ok(input) => {
-                    engine.run(input).map(|raw| xince_abi::decode::decide(manifest, request, &raw)).map_err(|e| {
-                        EngineError {
-                            code: e.code.to_string(),
-                            message: format!("{} / {}", e.message_zh, e.message_en),
-                            path: None,
-                        }
-                    })
-                }
+                Ok(encoded) => engine
+                    .run(&encoded.input)
+                    .map(|raw| xince_abi::decode::decide(manifest, encoded, &raw))
+                    .map_err(|e| EngineError {
+                        code: e.code.to_string(),
+                        message: format!("{} / {}", e.message_zh, e.message_en),
+                        path: None,
+                    }),
             };
             (engine.name(), outcome)
         })
@@ -139,7 +138,7 @@ impl std::fmt::Display for EngineError {
     }
 }
 
-pub type Outcome = Result<Decision, EngineError>;
+pub type Outcome<'a> = Result<Decision<'a>, EngineError>;
 
 /// A case as read from its file, with its expectation normalised to the decision's JSON names.
 pub struct Case {
@@ -442,7 +441,7 @@ fn to_value<T: serde::Serialize>(v: &T) -> Value {
 
 /// Compares a normalised expectation with one engine's outcome; returns one line per difference. An error the
 /// case did not expect is shown whole (code, message, path).
-pub fn check(expect: &Map<String, Value>, outcome: &Outcome) -> Vec<String> {
+pub fn check(expect: &Map<String, Value>, outcome: &Outcome<'_>) -> Vec<String> {
     let mut out = Vec::new();
     let decision = match (outcome, expect.get("error")) {
         (Err(e), Some(want)) => {
@@ -487,7 +486,8 @@ pub fn check(expect: &Map<String, Value>, outcome: &Outcome) -> Vec<String> {
     field_check("incentives", &incentives, "incentive", "eligible", Value::Bool(false));
 
     if let Some(want) = expect.get("notifications") {
-        let got: Vec<Value> = decision.notifications.iter().map(|n| Value::String(n.notification.clone())).collect();
+        let got: Vec<Value> =
+            decision.notifications.iter().map(|n| Value::String(n.notification.to_string())).collect();
         let mut want_sorted: Vec<Value> = want.as_array().cloned().unwrap_or_default();
         let mut got_sorted = got.clone();
         want_sorted.sort_by_key(|v| v.to_string());
@@ -497,7 +497,7 @@ pub fn check(expect: &Map<String, Value>, outcome: &Outcome) -> Vec<String> {
         }
     }
     if let Some(want) = expect.get("grade") {
-        let got = decision.grade.as_ref().map_or(Value::Null, |g| Value::String(g.level.clone()));
+        let got = decision.grade.as_ref().map_or(Value::Null, |g| Value::String(g.level.to_string()));
         if &got != want {
             out.push(mismatch("grade", want, &got));
         }
@@ -505,7 +505,7 @@ pub fn check(expect: &Map<String, Value>, outcome: &Outcome) -> Vec<String> {
     if let Some(want) = expect.get("targets").and_then(Value::as_object) {
         for (name, want_v) in want {
             let got = decision.measures.iter().find(|m| &m.measure == name).map_or(Value::Null, |m| {
-                Value::Array(m.targets.iter().map(|t| Value::String(t.role.clone())).collect())
+                Value::Array(m.targets.iter().map(|t| Value::String(t.role.to_string())).collect())
             });
             if &got != want_v {
                 out.push(mismatch(&format!("targets.{name}"), want_v, &got));
