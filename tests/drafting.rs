@@ -73,6 +73,7 @@ fn a_misspelled_status_measure_key_and_record_fail() {
         ("key", serde_json::json!({"listz": {}}), "listz"),
         ("record", serde_json::json!({"objections": {"r9": {"status": "pending"}}}), "r9"),
         ("incentive", serde_json::json!({"incentives": {"绿色通道": true}}), "绿色通道"),
+        ("error", serde_json::json!({"error": "E_NOT_YET_INFORCE"}), "E_NOT_YET_INFORCE"),
     ] {
         let dir = liangping_with_case(&format!("misspelled-{name}"), LISTED, |v| v["expect"] = edit.clone());
         let out = xince(&["test", s(&dir)]);

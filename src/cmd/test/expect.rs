@@ -100,26 +100,6 @@ const MEASURE_STATUSES: [(&str, &[&str]); 5] = [
 const OBJECTION_STATUSES: [(&str, &[&str]); 3] =
     [("pending", &["待处理", "处理中"]), ("overdue", &["已逾期未处理"]), ("resolved", &["已处理"])];
 
-/// Error codes an expectation may name: the request decoder's and the module's.
-const ERROR_CODES: [&str; 16] = [
-    "E_REQ_JSON",
-    "E_REQ_SHAPE",
-    "E_REQ_VOCAB",
-    "E_REQ_DATE",
-    "E_REQ_MISSING",
-    "E_REQ_MISPLACED",
-    "E_REQ_DUPLICATE_ID",
-    "E_REQ_UNKNOWN_OF",
-    "E_REQ_DUPLICATE_OF",
-    "E_REQ_BITSET",
-    "E_BAD_INPUT",
-    "E_NOT_YET_IN_FORCE",
-    "E_NO_LONGER_IN_FORCE",
-    "E_CALENDAR_RANGE",
-    "E_NO_REGIME",
-    "E_INPUT_TOO_LARGE",
-];
-
 /// An engine's error, whole: its code, its message and where in the request it points (if anywhere).
 #[derive(Clone, Debug, PartialEq)]
 pub struct EngineError {
@@ -414,9 +394,11 @@ fn normalise(e: &Map<String, Value>, m: &Manifest, request: &Value, problems: &m
                 Value::Object(n)
             }
             "error" => {
+                // Any code of the host registry (docs/errors/): request, evaluation, runtime, load, batch …
+                let codes: Vec<&str> = xince_abi::codes::HOST_CODES.iter().map(|c| c.code).collect();
                 match v.as_str() {
-                    Some(s) if ERROR_CODES.contains(&s) => {}
-                    Some(s) => problems.push(format!("{at}: {}", unknown("错误代码 / error code", s, &ERROR_CODES))),
+                    Some(s) if codes.contains(&s) => {}
+                    Some(s) => problems.push(format!("{at}: {}", unknown("错误代码 / error code", s, &codes))),
                     None => problems.push(format!("{at}: 应为错误代码字符串 / must be an error code, got {v}")),
                 }
                 v.clone()
