@@ -14,3 +14,10 @@ pub mod lsp;
 pub mod sign;
 pub mod test;
 pub mod verify;
+
+/// `--format` of `check`, `test` and `coverage`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
