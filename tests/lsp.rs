@@ -89,7 +89,7 @@ fn a_drafting_session_on_a_seed_policy() {
     assert!(text.contains("纳入:"), "{text}");
 
     // Hover on a vocabulary value compared with 记录.类型.
-    let v_at = at(&original, "行政处罚", 1);
+    let v_at = at(&original, "== 行政处罚", 0) + "== ".len();
     let h =
         c.request("textDocument/hover", json!({ "textDocument": { "uri": u }, "position": position(&original, v_at) }));
     let text = h["contents"]["value"].as_str().unwrap();
@@ -127,14 +127,14 @@ fn a_drafting_session_on_a_seed_policy() {
     assert_eq!(files.iter().filter(|f| **f == path).count(), 3, "{files:?}");
     assert!(files.iter().any(|f| f.ends_with("重庆市/巫山县/政策.xince")), "{files:?}");
 
-    // Completion of the value compared with 记录.领域: the 领域 vocabulary, not record types.
-    let field_at = at(&original, "法律服务)", 0);
+    // Completion of a value compared with 记录.严重程度: the 严重程度 vocabulary, not record types.
+    let field_at = at(&original, "属于 [一般", 0) + "属于 [".len();
     let items = c.request(
         "textDocument/completion",
         json!({ "textDocument": { "uri": u }, "position": position(&original, field_at) }),
     );
     let labels: Vec<&str> = items.as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap()).collect();
-    assert!(labels.contains(&"法律服务") && labels.contains(&"食品药品"), "{labels:?}");
+    assert!(labels.contains(&"轻微") && labels.contains(&"一般") && labels.contains(&"严重"), "{labels:?}");
     assert!(!labels.contains(&"行政处罚"), "{labels:?}");
 
     // Completion after `在 `: list names.
