@@ -54,6 +54,8 @@ enum Command {
     Serve(cmd::serve::Args),
     /// 决定日志：verify 校验哈希链，show 按条件列出 / the decision log: verify its chain, show entries
     Log(cmd::log::Args),
+    /// 语言服务器（LSP，标准输入输出）/ the language server (LSP over stdio)
+    Lsp(cmd::lsp::Args),
 }
 
 fn main() -> ExitCode {
@@ -75,6 +77,7 @@ fn main() -> ExitCode {
         Command::Fmt(args) => cmd::fmt::run(args, &ui),
         Command::Serve(args) => cmd::serve::run(args, &ui),
         Command::Log(args) => cmd::log::run(args, &ui),
+        Command::Lsp(args) => cmd::lsp::run(args, &ui),
     };
     match result {
         Ok(code) => code,

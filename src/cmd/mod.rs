@@ -11,7 +11,15 @@ pub mod r#gen;
 pub mod id;
 pub mod inspect;
 pub mod log;
+pub mod lsp;
 pub mod serve;
 pub mod sign;
 pub mod test;
 pub mod verify;
+
+/// `--format` of `check`, `test` and `coverage`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
