@@ -26,7 +26,7 @@ use std::sync::{Arc, Mutex};
 use xince_abi::decision::Decision;
 use xince_abi::decode::{RequestError, RequestErrorCode, decide_borrowed, encode_request, parse_request};
 use xince_abi::output::RawOutput;
-use xince_abi::request::Request;
+use xince_abi::request::{LimitError, REQUEST_LIMIT_CODE, Request, RequestLimits};
 use xince_runtime::{EvalError, Evaluator, Policy, PolicySet};
 
 /// What may change a request before it is evaluated, and how the work is cut.
@@ -42,6 +42,8 @@ pub struct Options {
     pub threads: usize,
     /// Lines per chunk handed to a worker; 0 = [`DEFAULT_CHUNK_LINES`].
     pub chunk_lines: usize,
+    /// Bounds on each request (size, records, related persons); over them a line fails with `E_REQ_TOO_LARGE`.
+    pub limits: RequestLimits,
 }
 
 /// Lines per chunk: large enough that hand-overs are rare, small enough that memory stays flat.
@@ -110,6 +112,10 @@ impl Failure {
         Failure { code: e.code.name().into(), path: Some(e.path), message_zh: e.message_zh, message_en: e.message_en }
     }
 
+    pub fn from_limit(e: LimitError) -> Self {
+        Failure { code: REQUEST_LIMIT_CODE.into(), path: Some(e.path), message_zh: e.message_zh, message_en: e.message_en }
+    }
+
     pub fn from_eval(e: EvalError) -> Self {
         match e {
             EvalError::Request(r) => Failure::from_request(*r),
@@ -120,6 +126,17 @@ impl Failure {
                 message_en: other.message_en(),
             },
         }
+    }
+
+    /// An evaluation error of `request`: a module error that names a record carries the record's id in its
+    /// message and its JSON path (`$.subject.records[k]`).
+    pub fn from_eval_of(e: EvalError, request: &Request) -> Self {
+        let path = e.record_path(request);
+        let mut failure = Failure::from_eval(e.naming_record(request));
+        if failure.path.is_none() {
+            failure.path = path;
+        }
+        failure
     }
 
     /// `{"error": {"code", "message_zh", "message_en", "path"?}, "line"?}` (keys in `serde_json`'s order).
@@ -140,12 +157,20 @@ impl Failure {
     }
 }
 
+/// Parses one request within `options.limits` (its size before parsing, its counts after).
+fn parse_bounded(options: &Options, text: &str) -> Result<Request, Failure> {
+    options.limits.check_text(text).map_err(Failure::from_limit)?;
+    let request = parse_request(text).map_err(Failure::from_request)?;
+    options.limits.check_request(&request).map_err(Failure::from_limit)?;
+    Ok(request)
+}
+
 /// Parses one request, applies the overrides, and evaluates it with the module `source` selects: the
 /// single-request form of what [`run`] does per line.
 pub fn evaluate(source: &impl Select, options: &Options, text: &str) -> Result<Decision, Failure> {
-    let mut request = parse_request(text).map_err(Failure::from_request)?;
+    let mut request = parse_bounded(options, text)?;
     options.apply(&mut request);
-    source.select(&request)?.evaluate(&request).map_err(Failure::from_eval)
+    source.select(&request)?.evaluate(&request).map_err(|e| Failure::from_eval_of(e, &request))
 }
 
 /// A worker's own state: an [`Evaluator`] (one instance, no lock per decision) per module it has met, and
@@ -174,14 +199,14 @@ fn decision_json(
     text: &str,
     out: &mut Vec<u8>,
 ) -> Result<(), Failure> {
-    let mut request = parse_request(text).map_err(Failure::from_request)?;
+    let mut request = parse_bounded(options, text)?;
     options.apply(&mut request);
     let policy = source.select(&request)?;
     let manifest = policy.manifest();
     // `Policy::evaluate`, with the decision borrowed instead of copied (`tests/batch.rs` holds them equal).
     let input = encode_request(manifest, &request).map_err(Failure::from_request)?;
     let Worker { evaluators, raw } = worker;
-    evaluator_for(evaluators, policy).evaluate_raw_into(&input, raw).map_err(Failure::from_eval)?;
+    evaluator_for(evaluators, policy).evaluate_raw_into(&input, raw).map_err(|e| Failure::from_eval_of(e, &request))?;
     let decision = decide_borrowed(manifest, &request, raw);
     let start = out.len();
     serde_json::to_writer(&mut *out, &decision).map_err(|e| {

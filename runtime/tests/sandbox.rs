@@ -17,7 +17,7 @@ use xince_runtime::{EvalError, LoadError, Runtime, RuntimeConfig};
 fn with_evaluate(body: &str) -> String {
     format!(
         r#"(module
-  (memory (export "memory") 1 1024)
+  (memory (export "memory") 1 256)
   (global (export "xince_abi_version") i32 (i32.const 3))
   (func (export "xince_alloc") (param i32) (result i32) (i32.const 1024))
   (func (export "xince_evaluate") (param $p i32) (param $len i32) (result i32 i32 i32) {body} (i32.const 32768) (i32.const 76)))"#

@@ -1,7 +1,7 @@
 //! `xince build <policy.xince> -o out.wasm` and `xince build <dir> --out-dir <dir>`: compiles policies (files
 //! with a `政策` item) to wasm modules, or prints their IR / WAT with `--emit`.
 
-use crate::cmd::check;
+use crate::cmd::{check, files};
 use crate::ui::Ui;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -56,6 +56,28 @@ fn emit_bytes(program: &xince_compiler::ir::Program, emit: Emit) -> anyhow::Resu
     }
 }
 
+/// Where a policy's output goes under `--out-dir`: its path below the directory being built (the file name when
+/// a single file is built), with the emitted extension. Never absolute and never through `..`, so nothing is
+/// written outside the output directory, whatever the source path looked like.
+fn out_dir_path(root: &Path, source: &Path, emit: Emit) -> anyhow::Result<PathBuf> {
+    let source_abs = std::fs::canonicalize(source).unwrap_or_else(|_| source.to_path_buf());
+    let rel = if root.is_dir() {
+        let root_abs = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+        source_abs.strip_prefix(&root_abs).map(Path::to_path_buf).ok()
+    } else {
+        source_abs.file_name().map(PathBuf::from)
+    };
+    rel.and_then(|r| files::contained(&r.with_extension(extension(emit)))).ok_or_else(|| {
+        anyhow::anyhow!(
+            "E_OUT_PATH: {} 不在 {} 之下，无法决定输出位置 / {} is not under {}: no place for its output",
+            source.display(),
+            root.display(),
+            source.display(),
+            root.display()
+        )
+    })
+}
+
 pub fn run(args: Args, ui: &Ui) -> anyhow::Result<ExitCode> {
     let (compiler, files) = check::load(std::slice::from_ref(&args.path))?;
     let policies: Vec<String> =
@@ -83,15 +105,12 @@ pub fn run(args: Args, ui: &Ui) -> anyhow::Result<ExitCode> {
                 let bytes = emit_bytes(&program, args.emit)?;
                 let target = match (&args.output, &args.out_dir) {
                     (Some(o), _) if policies.len() == 1 => Some(o.clone()),
-                    (_, Some(dir)) => {
-                        let stem = Path::new(name).with_extension(extension(args.emit));
-                        let rel = stem.strip_prefix("policies").unwrap_or(&stem).to_path_buf();
-                        Some(dir.join(rel))
-                    }
+                    (_, Some(dir)) => Some(dir.join(out_dir_path(&args.path, Path::new(name), args.emit)?)),
                     _ => None,
                 };
                 match target {
                     Some(t) => {
+                        files::refuse_overwrite(&t, &[Path::new(name)])?;
                         if let Some(parent) = t.parent().filter(|p| !p.as_os_str().is_empty()) {
                             std::fs::create_dir_all(parent)?;
                         }

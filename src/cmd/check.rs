@@ -75,8 +75,7 @@ pub fn load(paths: &[PathBuf]) -> anyhow::Result<(Compiler, Vec<String>)> {
         if !seen.insert(key) {
             continue;
         }
-        let text =
-            std::fs::read_to_string(p).map_err(|e| anyhow::anyhow!("无法读取 / cannot read {}: {e}", p.display()))?;
+        let text = crate::cmd::files::read_source(p)?;
         let name = display(p);
         compiler.set_file(name.clone(), text);
         if named.contains(p) {

@@ -146,7 +146,7 @@ pub fn load_compiler(roots: &[PathBuf], policy_dirs: &[PathBuf]) -> anyhow::Resu
     files.sort();
     files.dedup();
     for f in files {
-        let text = std::fs::read_to_string(&f).with_context(|| f.display().to_string())?;
+        let text = crate::cmd::files::read_source(&f)?;
         compiler.set_file(f.display().to_string(), text);
     }
     Ok(compiler)
