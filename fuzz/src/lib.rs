@@ -20,7 +20,7 @@ pub const SEED_REQUEST: &str = include_str!("../../examples/requests/梁平区-�
 
 /// Target names, in the order `fuzz/run.sh` runs them.
 pub const TARGETS: &[&str] =
-    &["parse_check", "build", "request", "module_load", "answer_decode", "batch_lines", "signature"];
+    &["parse_check", "compile", "request", "module_load", "answer_decode", "batch_lines", "signature"];
 
 /// One runtime per process, with the default limits (fuel, deadline, memory) but no pooling.
 pub fn runtime() -> &'static Runtime {
@@ -69,9 +69,9 @@ pub fn parse_check(data: &[u8]) {
     }
 }
 
-/// Source text → build: a source that checks without errors and is a policy must compile to a module that
+/// Source text → compile: a source that checks without errors and is a policy must compile to a module that
 /// validates and loads (with its digest checked).
-pub fn build(data: &[u8]) {
+pub fn compile(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let mut compiler = xince_compiler::Compiler::new();
     compiler.set_file("fuzz.xince", text);
@@ -189,7 +189,7 @@ pub fn signature(data: &[u8]) {
 pub fn run(name: &str, data: &[u8]) {
     match name {
         "parse_check" => parse_check(data),
-        "build" => build(data),
+        "compile" => compile(data),
         "request" => request(data),
         "module_load" => module_load(data),
         "answer_decode" => answer_decode(data),

@@ -30,7 +30,11 @@ pub(crate) fn checked_scan(bytes: &[u8], config: &RuntimeConfig) -> Result<Scan,
         return Err(LoadError::TooLarge { bytes: bytes.len(), limit_bytes: config.max_module_bytes });
     }
     if config.require_digest {
-        xince_abi::digest::check(bytes).map_err(LoadError::Digest)?;
+        xince_abi::digest::check(bytes).map_err(|e| match e {
+            // Broken framing is what it is, whichever check meets it first.
+            xince_abi::digest::DigestError::Module(m) => LoadError::InvalidWasm(m.to_string()),
+            other => LoadError::Digest(other),
+        })?;
     }
     let scan = scan(bytes, config.max_functions)?;
     let limit_bytes = config.memory_limit_bytes.min(ABI_MEMORY_BYTES as usize);

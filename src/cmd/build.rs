@@ -84,7 +84,7 @@ pub fn run(args: Args, ui: &Ui) -> anyhow::Result<ExitCode> {
         files.iter().filter(|f| compiler.file_id(f).is_some_and(|id| compiler.is_policy(id))).cloned().collect();
     if policies.is_empty() {
         anyhow::bail!(
-            "{} 下没有政策文件（含 `政策` 条目的文件） / no policy file under {}",
+            "E0307: {} 下没有政策文件（含 `政策` 条目的文件） / no policy file under {}",
             args.path.display(),
             args.path.display()
         );
