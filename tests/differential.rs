@@ -57,8 +57,8 @@ impl Rng {
 }
 
 const TYPES: &[&str] = &["行政处罚", "荣誉", "信用承诺", "司法判决", "失信被执行人", "欠税", "欠薪", "行政许可", "信用评价"];
-const DOMAINS: &[&str] = &["食品药品", "生态环境", "安全生产", "税务", "劳动保障", "产品质量"];
-const SEVERITIES: &[&str] = &["一般", "较重", "严重"];
+const DOMAINS: &[&str] = &["食品药品", "生态环境", "安全生产", "税务", "劳动用工", "工程质量"];
+const SEVERITIES: &[&str] = &["轻微", "一般", "严重"];
 const FLAGS: &[&str] = &["拒不履行", "违诺", "特定严重失信"];
 const SECTORS: &[&str] = &["机关事业单位", "国有企业", "民营企业", "社会组织"];
 const KINDS: &[&str] = &["法人", "自然人", "个体工商户", "非法人组织"];
@@ -121,8 +121,11 @@ pub fn random_policy(seed: u64) -> String {
     let n_lists = 1 + rng.below(4);
     let mut lists = Vec::new();
     let mut reds = Vec::new();
-    for i in 0..n_lists {
-        let category = rng.pick(&["黑名单", "黑名单", "红名单", "重点关注名单"]);
+    // Red lists first, so every other list can name them all in `优先于` (a subject on a red and a black list
+    // needs a precedence between them).
+    let mut categories: Vec<&str> = (0..n_lists).map(|_| rng.pick(&["黑名单", "黑名单", "红名单", "重点关注名单"])).collect();
+    categories.sort_by_key(|c| *c != "红名单");
+    for (i, category) in categories.into_iter().enumerate() {
         let name = format!("名单{i}");
         let criterion = if category == "红名单" {
             format!("记录.类型 == 荣誉{}", if rng.chance(30) { format!(" 且 {}", record_condition(&mut rng, 1)) } else { String::new() })
@@ -150,8 +153,8 @@ pub fn random_policy(seed: u64) -> String {
         if repair && rng.chance(30) {
             s += "  不可修复: 记录.标志 包含 [特定严重失信]\n";
         }
-        if category != "红名单" && !reds.is_empty() && rng.chance(50) {
-            s += &format!("  优先于: {}\n", reds[rng.below(reds.len())]);
+        if category != "红名单" && !reds.is_empty() {
+            s += &format!("  优先于: {}\n", reds.join(", "));
         }
         s += "}\n\n";
         if category == "红名单" {

@@ -149,7 +149,7 @@ impl RequestLimits {
         let records = request.subject.records.len();
         if records > self.max_records {
             return Err(LimitError {
-                path: "$.subject.records".into(),
+                path: "subject.records".into(),
                 message_zh: format!("主体有 {records} 条记录，超过上限 {} 条", self.max_records),
                 message_en: format!("the subject has {records} records, above the limit of {}", self.max_records),
             });
@@ -157,7 +157,7 @@ impl RequestLimits {
         let related = request.subject.related.len();
         if related > self.max_related {
             return Err(LimitError {
-                path: "$.subject.related".into(),
+                path: "subject.related".into(),
                 message_zh: format!("主体有 {related} 个关联人，超过上限 {} 个", self.max_related),
                 message_en: format!("the subject has {related} related persons, above the limit of {}", self.max_related),
             });

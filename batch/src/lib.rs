@@ -129,7 +129,7 @@ impl Failure {
     }
 
     /// An evaluation error of `request`: a module error that names a record carries the record's id in its
-    /// message and its JSON path (`$.subject.records[k]`).
+    /// message and its JSON path (`subject.records[k]`).
     pub fn from_eval_of(e: EvalError, request: &Request) -> Self {
         let path = e.record_path(request);
         let mut failure = Failure::from_eval(e.naming_record(request));

@@ -256,13 +256,13 @@ impl EvalError {
         }
     }
 
-    /// The JSON path of the record a module error names, `$.subject.records[k]`, when the request is known.
+    /// The JSON path of the record a module error names, `subject.records[k]`, when the request is known.
     pub fn record_path(&self, request: &xince_abi::request::Request) -> Option<String> {
         let EvalError::Module { record: Some(r), .. } = self else { return None };
         let primary = xince_abi::decode::primary_records(request);
         let target = primary.get(*r)?;
         let k = request.subject.records.iter().position(|rec| std::ptr::eq(rec, *target))?;
-        Some(format!("$.subject.records[{k}]"))
+        Some(format!("subject.records[{k}]"))
     }
 }
 

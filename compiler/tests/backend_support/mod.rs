@@ -129,7 +129,17 @@ pub fn manifest_for(p: &Program) -> Manifest {
             citation: cite(),
         }),
         objection: None,
-        regimes: vec![],
+        // One per program regime: an answer's regime index must name one of them.
+        regimes: (0..p.regimes.len())
+            .map(|i| RegimeInfo {
+                name: format!("制度{i}"),
+                document: String::new(),
+                effective_from: String::new(),
+                effective_until: None,
+                periods: BTreeMap::new(),
+                verified: true,
+            })
+            .collect(),
         unverified: vec![],
     }
 }
@@ -270,20 +280,6 @@ pub fn rich_program(rule: VersionRule) -> Program {
     let mut p = blank_program();
     p.version_rule = rule;
     p.regimes = regimes();
-    // The manifest lists the program's regimes (an answer's regime index must name one of them).
-    p.manifest.regimes = p
-        .regimes
-        .iter()
-        .enumerate()
-        .map(|(i, _)| RegimeInfo {
-            name: format!("regime {i}"),
-            document: String::new(),
-            effective_from: String::new(),
-            effective_until: None,
-            periods: BTreeMap::new(),
-            verified: true,
-        })
-        .collect();
     let penalty = eq(Expr::Record(RecordField::Type), Expr::Code(PENALTY));
     p.lists = vec![
         // 0 black list: serious penalties in food/env, or any refused-to-comply judgment
