@@ -56,7 +56,8 @@ impl Rng {
     }
 }
 
-const TYPES: &[&str] = &["行政处罚", "荣誉", "信用承诺", "司法判决", "失信被执行人", "欠税", "欠薪", "行政许可", "信用评价"];
+const TYPES: &[&str] =
+    &["行政处罚", "荣誉", "信用承诺", "司法判决", "失信被执行人", "欠税", "欠薪", "行政许可", "信用评价"];
 const DOMAINS: &[&str] = &["食品药品", "生态环境", "安全生产", "税务", "劳动用工", "工程质量"];
 const SEVERITIES: &[&str] = &["轻微", "一般", "严重"];
 const FLAGS: &[&str] = &["拒不履行", "违诺", "特定严重失信"];
@@ -123,17 +124,29 @@ pub fn random_policy(seed: u64) -> String {
     let mut reds = Vec::new();
     // Red lists first, so every other list can name them all in `优先于` (a subject on a red and a black list
     // needs a precedence between them).
-    let mut categories: Vec<&str> = (0..n_lists).map(|_| rng.pick(&["黑名单", "黑名单", "红名单", "重点关注名单"])).collect();
+    let mut categories: Vec<&str> =
+        (0..n_lists).map(|_| rng.pick(&["黑名单", "黑名单", "红名单", "重点关注名单"])).collect();
     categories.sort_by_key(|c| *c != "红名单");
     for (i, category) in categories.into_iter().enumerate() {
         let name = format!("名单{i}");
         let criterion = if category == "红名单" {
-            format!("记录.类型 == 荣誉{}", if rng.chance(30) { format!(" 且 {}", record_condition(&mut rng, 1)) } else { String::new() })
+            format!(
+                "记录.类型 == 荣誉{}",
+                if rng.chance(30) { format!(" 且 {}", record_condition(&mut rng, 1)) } else { String::new() }
+            )
         } else {
-            format!("记录.类型 == {} 且 {}", rng.pick(&["行政处罚", "司法判决", "失信被执行人", "欠税"]), record_condition(&mut rng, 2))
+            format!(
+                "记录.类型 == {} 且 {}",
+                rng.pick(&["行政处罚", "司法判决", "失信被执行人", "欠税"]),
+                record_condition(&mut rng, 2)
+            )
         };
         let regime = category == "黑名单" && rng.chance(40);
-        s += &format!("名单 {name} {{\n  类别: {category}\n  出处: {}\n  依据: {}\n  纳入: {criterion}\n", cite(), rng.pick(BASES));
+        s += &format!(
+            "名单 {name} {{\n  类别: {category}\n  出处: {}\n  依据: {}\n  纳入: {criterion}\n",
+            cite(),
+            rng.pick(BASES)
+        );
         s += &format!("  期限: {}\n", if regime { "国家信用修复制度" } else { rng.pick(DURATIONS) });
         let repair = category != "红名单" && rng.chance(60);
         if repair && !regime && rng.chance(50) {
@@ -248,7 +261,10 @@ fn compare(c: &Compiled, subjects: &[xince_abi::request::Request], label: &str) 
         for (k, input) in chunk.iter().enumerate() {
             let at = 97 * n + k;
             let want = xince_compiler::interp::evaluate(&c.program, input).map_err(|e| e.name().to_string());
-            let got = evaluator.evaluate_raw_into(input, &mut single).map(|()| single.clone()).map_err(|e| e.code().to_string());
+            let got = evaluator
+                .evaluate_raw_into(input, &mut single)
+                .map(|()| single.clone())
+                .map_err(|e| e.code().to_string());
             assert_eq!(got, want, "{label}: subject {at}: wasm single call and interpreter disagree");
             let batched = answers[k].clone().map_err(|e| e.code().to_string());
             assert_eq!(batched, want, "{label}: subject {at}: wasm batch and interpreter disagree");
@@ -321,7 +337,8 @@ fn seed_policies_agree_on_a_population() {
         }
     }
     sources.sort();
-    let policies: Vec<String> = sources.iter().filter(|(p, _)| p.ends_with("政策.xince")).map(|(p, _)| p.clone()).collect();
+    let policies: Vec<String> =
+        sources.iter().filter(|(p, _)| p.ends_with("政策.xince")).map(|(p, _)| p.clone()).collect();
     assert_eq!(policies.len(), 5, "the five seed policies: {policies:?}");
     let mut total = 0;
     for (i, name) in policies.iter().enumerate() {

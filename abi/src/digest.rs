@@ -52,10 +52,9 @@ impl fmt::Display for DigestError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             DigestError::Module(e) => write!(f, "{e}"),
-            DigestError::Missing => write!(
-                f,
-                "模块没有 xince.digest 完整性摘要段 / the module has no xince.digest integrity section"
-            ),
+            DigestError::Missing => {
+                write!(f, "模块没有 xince.digest 完整性摘要段 / the module has no xince.digest integrity section")
+            }
             DigestError::Duplicate { offset } => {
                 write!(f, "字节偏移 {offset} 处有第二个摘要段 / a second digest section at byte offset {offset}")
             }
@@ -123,9 +122,9 @@ pub fn check(module: &[u8]) -> Result<String, DigestError> {
         return Err(DigestError::NotLast { offset: s.start });
     }
     let stated = std::str::from_utf8(data).map_err(|_| DigestError::Malformed { offset: start })?;
-    let well_formed = stated.strip_prefix(PREFIX).is_some_and(|hex| {
-        hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-    });
+    let well_formed = stated
+        .strip_prefix(PREFIX)
+        .is_some_and(|hex| hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
     if !well_formed {
         return Err(DigestError::Malformed { offset: start });
     }

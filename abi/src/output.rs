@@ -96,12 +96,27 @@ pub struct OutputShape {
 /// What is wrong with a module's answer; each names the place.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum OutputDecodeError {
-    TooShort { needed: usize, actual: usize },
+    TooShort {
+        needed: usize,
+        actual: usize,
+    },
     BadMagic,
-    CountMismatch { section: &'static str, expected: usize, actual: usize },
-    BadValue { section: &'static str, index: usize, field: &'static str, value: i64 },
+    CountMismatch {
+        section: &'static str,
+        expected: usize,
+        actual: usize,
+    },
+    BadValue {
+        section: &'static str,
+        index: usize,
+        field: &'static str,
+        value: i64,
+    },
     /// The answer is longer than its header's counts say.
-    TrailingBytes { expected: usize, actual: usize },
+    TrailingBytes {
+        expected: usize,
+        actual: usize,
+    },
 }
 
 impl std::fmt::Display for OutputDecodeError {
@@ -388,7 +403,14 @@ mod tests {
     use super::*;
 
     fn shape() -> OutputShape {
-        OutputShape { lists: 1, measures: 3, incentive_clauses: vec![2, 1], notifications: 1, grade_levels: 0, regimes: 1 }
+        OutputShape {
+            lists: 1,
+            measures: 3,
+            incentive_clauses: vec![2, 1],
+            notifications: 1,
+            grade_levels: 0,
+            regimes: 1,
+        }
     }
 
     fn answer() -> RawOutput {

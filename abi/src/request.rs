@@ -159,7 +159,10 @@ impl RequestLimits {
             return Err(LimitError {
                 path: "subject.related".into(),
                 message_zh: format!("主体有 {related} 个关联人，超过上限 {} 个", self.max_related),
-                message_en: format!("the subject has {related} related persons, above the limit of {}", self.max_related),
+                message_en: format!(
+                    "the subject has {related} related persons, above the limit of {}",
+                    self.max_related
+                ),
             });
         }
         Ok(())

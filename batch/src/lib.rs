@@ -113,7 +113,12 @@ impl Failure {
     }
 
     pub fn from_limit(e: LimitError) -> Self {
-        Failure { code: REQUEST_LIMIT_CODE.into(), path: Some(e.path), message_zh: e.message_zh, message_en: e.message_en }
+        Failure {
+            code: REQUEST_LIMIT_CODE.into(),
+            path: Some(e.path),
+            message_zh: e.message_zh,
+            message_en: e.message_en,
+        }
     }
 
     pub fn from_eval(e: EvalError) -> Self {

@@ -416,7 +416,10 @@ pub fn check(scope: &Scope, texts: &Texts, doc_of: &BTreeMap<FileId, String>, di
                         dup.file,
                         at,
                         format!("第二个 `{zh}` 条目：一个政策只能有一个（第一个在字节 {}）", first.span.start),
-                        format!("a second `{zh}` item: a policy has only one {en} (the first is at byte {})", first.span.start),
+                        format!(
+                            "a second `{zh}` item: a policy has only one {en} (the first is at byte {})",
+                            first.span.start
+                        ),
                     )
                     .with_help("把两个条目合并为一个", "merge the two items into one"),
                 );
@@ -466,7 +469,10 @@ fn check_text_values(e: &Entry, diags: &mut Vec<Diagnostic>) {
                         format!("子句 `{key}` 的每个值应是一个名称或字符串，不能是条件或运算"),
                         format!("each value of clause `{key}` is one name or string, not a condition or operation"),
                     )
-                    .with_help("多个值用逗号分隔：`对象: \"甲\", \"乙\"`", "separate several values with commas: `对象: \"a\", \"b\"`"),
+                    .with_help(
+                        "多个值用逗号分隔：`对象: \"甲\", \"乙\"`",
+                        "separate several values with commas: `对象: \"a\", \"b\"`",
+                    ),
                 ),
             }
             if count == 2 && SINGLE_TEXT_CLAUSES.contains(key) {

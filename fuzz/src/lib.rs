@@ -174,8 +174,12 @@ pub fn signature(data: &[u8]) {
         let signed = xince_abi::signature::sign(&seed().wasm, &key).expect("sign");
         (key, signed)
     });
-    let trusted =
-        [TrustedKey { key_id: key.key_id.clone(), public_key: key.public_key.clone(), jurisdiction: String::new(), issuer: None }];
+    let trusted = [TrustedKey {
+        key_id: key.key_id.clone(),
+        public_key: key.public_key.clone(),
+        jurisdiction: String::new(),
+        issuer: None,
+    }];
     let _ = xince_abi::signature::read_block(data);
     if verify(data, &trusted).is_ok() {
         // Only bytes equal to what was signed (the signature section may not be re-encoded) verify.

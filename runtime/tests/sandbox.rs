@@ -178,7 +178,8 @@ fn module_without_manifest_is_refused() {
 fn a_module_without_its_digest_or_with_a_changed_byte_is_refused() {
     let sealed = module(GOOD_WAT, MANIFEST_JSON);
     assert!(runtime().load(&sealed).is_ok());
-    let bare = common::with_section(wat::parse_str(GOOD_WAT).unwrap(), xince_abi::MANIFEST_SECTION, MANIFEST_JSON.as_bytes());
+    let bare =
+        common::with_section(wat::parse_str(GOOD_WAT).unwrap(), xince_abi::MANIFEST_SECTION, MANIFEST_JSON.as_bytes());
     let err = runtime().load(&bare).err().unwrap();
     assert_eq!(err.code(), "E_LOAD_NO_DIGEST", "{err}");
     // The manifest edited by hand, the code untouched: refused unless resealed.
@@ -190,17 +191,15 @@ fn a_module_without_its_digest_or_with_a_changed_byte_is_refused() {
     let err = runtime().load(&changed).err().unwrap();
     assert_eq!(err.code(), "E_LOAD_DIGEST_MISMATCH", "{err}");
     // Without the requirement, the same hand-edited module is believed: the digest is what refuses it.
-    let lax = xince_runtime::Runtime::new(xince_runtime::RuntimeConfig { require_digest: false, ..test_config() }).unwrap();
+    let lax =
+        xince_runtime::Runtime::new(xince_runtime::RuntimeConfig { require_digest: false, ..test_config() }).unwrap();
     assert!(lax.load(&bare).is_ok());
 }
 
 #[test]
 fn loading_limits_are_coded_errors() {
-    let small = xince_runtime::Runtime::new(xince_runtime::RuntimeConfig {
-        max_module_bytes: 1000,
-        ..test_config()
-    })
-    .unwrap();
+    let small =
+        xince_runtime::Runtime::new(xince_runtime::RuntimeConfig { max_module_bytes: 1000, ..test_config() }).unwrap();
     let err = small.load(&module(GOOD_WAT, MANIFEST_JSON)).err().unwrap();
     assert_eq!(err.code(), "E_LOAD_TOO_LARGE", "{err}");
     let many = GOOD_WAT.replacen("(module", &format!("(module {}", "(func)".repeat(1001)), 1);

@@ -36,15 +36,13 @@ pub fn utf8(path: &Path, bytes: Vec<u8>, code: &str) -> anyhow::Result<String> {
 
 /// Reads a policy source: UTF-8 or an `E0107` error with its location.
 pub fn read_source(path: &Path) -> anyhow::Result<String> {
-    let bytes =
-        std::fs::read(path).map_err(|e| anyhow::anyhow!("无法读取 / cannot read {}: {e}", path.display()))?;
+    let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("无法读取 / cannot read {}: {e}", path.display()))?;
     utf8(path, bytes, NOT_UTF8_SOURCE)
 }
 
 /// Reads a request file: UTF-8 or an `E_REQ_JSON` error with its location.
 pub fn read_request(path: &Path) -> anyhow::Result<String> {
-    let bytes =
-        std::fs::read(path).map_err(|e| anyhow::anyhow!("无法读取 / cannot read {}: {e}", path.display()))?;
+    let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("无法读取 / cannot read {}: {e}", path.display()))?;
     utf8(path, bytes, NOT_UTF8_REQUEST)
 }
 
