@@ -10,7 +10,7 @@ use xince_abi::decision::Decision;
 use xince_abi::decode::{list_status_label, measure_status_label};
 use xince_batch::{Event, Failure, InForce, Options, Select};
 use xince_lang::Lang;
-use xince_runtime::{Policy, PolicySet, Runtime, RuntimeConfig};
+use xince_runtime::{Policy, PolicySet, PrecompiledCache, Runtime, RuntimeConfig};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -49,9 +49,14 @@ pub struct Args {
     /// 辖区（--policy 为目录时用于选择模块），如 重庆市/巫山县/司法局 / jurisdiction, to pick a module from a directory
     #[arg(long)]
     pub jurisdiction: Option<String>,
-    /// 预编译模块缓存目录 / directory for precompiled modules
+    /// 预编译模块缓存目录（其中每个文件都经密钥校验后才加载）/ directory for precompiled modules (each
+    /// authenticated with the cache key before it is loaded)
     #[arg(long)]
     pub cache_dir: Option<PathBuf>,
+    /// 缓存密钥文件（默认 ~/.config/xince/cache.key，不存在时创建；勿放在缓存目录中）/ the cache key file
+    /// (default ~/.config/xince/cache.key, created if missing; keep it out of the cache directory)
+    #[arg(long, value_name = "FILE", requires = "cache_dir")]
+    pub cache_key: Option<PathBuf>,
     /// 只接受由受信密钥签名的模块（信任文件见 xince verify）/ accept only modules signed by a key in this trust file
     #[arg(long, value_name = "trusted.json")]
     pub trust: Option<PathBuf>,
@@ -90,7 +95,20 @@ fn open(args: &Args, ui: &Ui) -> anyhow::Result<Source> {
         }
         None => None,
     };
-    let config = RuntimeConfig { cache_dir: args.cache_dir.clone(), trusted_keys, ..RuntimeConfig::default() };
+    let precompiled = match &args.cache_dir {
+        Some(dir) => {
+            let key_path = args.cache_key.clone().or_else(default_cache_key).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "{}",
+                    ui.t("找不到主目录，请用 --cache-key 指定缓存密钥文件", "no home directory: give --cache-key")
+                )
+            })?;
+            let key = xince_loader::load_or_create_key(&key_path).map_err(|e| anyhow::anyhow!("{e}"))?;
+            Some(PrecompiledCache { store: std::sync::Arc::new(xince_loader::DirectoryStore::new(dir)), key })
+        }
+        None => None,
+    };
+    let config = RuntimeConfig { precompiled, trusted_keys, ..RuntimeConfig::default() };
     let runtime = Runtime::new(config)?;
     if args.policy.is_dir() {
         let jurisdiction = args.jurisdiction.clone().ok_or_else(|| {
@@ -102,7 +120,8 @@ fn open(args: &Args, ui: &Ui) -> anyhow::Result<Source> {
                 )
             )
         })?;
-        let set = PolicySet::load_dir(&runtime, &args.policy)?;
+        let modules = xince_loader::read_bundle(&args.policy)?;
+        let set = PolicySet::from_modules(&runtime, modules)?;
         Ok(Source::Set(set, jurisdiction))
     } else {
         let bytes = std::fs::read(&args.policy)
@@ -110,6 +129,14 @@ fn open(args: &Args, ui: &Ui) -> anyhow::Result<Source> {
         let policy = runtime.load(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", args.policy.display()))?;
         Ok(Source::One(policy))
     }
+}
+
+/// `$XDG_CONFIG_HOME/xince/cache.key`, else `$HOME/.config/xince/cache.key`.
+fn default_cache_key() -> Option<PathBuf> {
+    let config = std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+    Some(config.join("xince").join("cache.key"))
 }
 
 fn options(args: &Args) -> Options {
