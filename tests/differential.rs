@@ -12,9 +12,7 @@
 //! - `seed_policies_agree_on_a_population`: the five seed policies × generated subjects (the agreement test
 //!   that used to live only in `benches/`).
 
-#[allow(dead_code)]
-#[path = "../src/cmd/gen/population.rs"]
-mod population;
+use xince_testkit::population;
 
 use std::sync::OnceLock;
 use xince_abi::decode::encode_request;

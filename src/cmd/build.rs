@@ -75,9 +75,15 @@ fn out_dir_path(root: &Path, source: &Path, emit: Emit) -> anyhow::Result<PathBu
 }
 
 pub fn run(args: Args, ui: &Ui) -> anyhow::Result<ExitCode> {
-    let (compiler, files) = check::load(std::slice::from_ref(&args.path))?;
+    let (compiler, files, unreadable) = check::load_all(std::slice::from_ref(&args.path))?;
+    for e in &unreadable {
+        eprintln!("{}: {e}", ui.t("错误", "error"));
+    }
     let policies: Vec<String> =
         files.iter().filter(|f| compiler.file_id(f).is_some_and(|id| compiler.is_policy(id))).cloned().collect();
+    if policies.is_empty() && !unreadable.is_empty() {
+        return Ok(ExitCode::from(1));
+    }
     if policies.is_empty() {
         anyhow::bail!(
             "E0307: {} 下没有政策文件（含 `政策` 条目的文件） / no policy file under {}",
@@ -131,5 +137,5 @@ pub fn run(args: Args, ui: &Ui) -> anyhow::Result<ExitCode> {
                 format!("built {} policies: {} ok, {failed} failed", policies.len(), policies.len() - failed),
         }
     );
-    Ok(if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if failed > 0 || !unreadable.is_empty() { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
