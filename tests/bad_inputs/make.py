@@ -40,6 +40,10 @@ SOURCES = [
     ("invalid-utf8", b"\xe5\x90\x8d\xe5\x8d\x95 \xff\xfe {\n}\n", "E0107", "1:4"),
     ("invalid-utf8-line3", "名单 甲 {\n  类别: 黑名单\n  出处: ".encode() + b"\xc3\x28\n}\n", "E0107", "3:7"),
     ("truncated-utf8", "名单 甲 {\n  说明: \"".encode() + "信".encode()[:2], "E0107", "2:8"),
+    # found by the mutation campaign: the lexer's per-byte recursion overflowed on long multi-byte tokens
+    ("long-comment-of-and-chain", "‸// " + " 且 ".join(["记录.金额 > 1"] * 6300) + "\n", "E0310"),
+    ("long-string-of-and", "名单 ‸甲 {\n  类别: 黑名单\n  说明: \"" + "且" * 60000 + "\"\n}\n", "E0404"),
+    ("long-name", "名单 ‸" + "甲" * 60000 + " {\n  类别: 黑名单\n}\n", "E0404"),
     # parsing
     ("expected-item", "‸你好 世界\n", "E0201"),
     ("item-without-name", "名单 ‸{\n  类别: 黑名单\n}\n", "E0202"),
