@@ -134,11 +134,16 @@ impl std::error::Error for LimitError {}
 impl RequestLimits {
     /// Checked before parsing: the text's size.
     pub fn check_text(&self, text: &str) -> Result<(), LimitError> {
-        if text.len() > self.max_bytes {
+        self.check_len(text.len())
+    }
+
+    /// Checked before anything else: the size in bytes (a reader may have kept only the first `max_bytes + 1`).
+    pub fn check_len(&self, len: usize) -> Result<(), LimitError> {
+        if len > self.max_bytes {
             return Err(LimitError {
                 path: "$".into(),
-                message_zh: format!("请求有 {} 字节，超过上限 {} 字节", text.len(), self.max_bytes),
-                message_en: format!("the request is {} bytes, above the limit of {}", text.len(), self.max_bytes),
+                message_zh: format!("请求超过上限 {} 字节", self.max_bytes),
+                message_en: format!("the request is larger than the limit of {} bytes", self.max_bytes),
             });
         }
         Ok(())

@@ -303,6 +303,7 @@ where
         n => n,
     };
     let chunk_lines = if options.chunk_lines == 0 { DEFAULT_CHUNK_LINES } else { options.chunk_lines };
+    let max_line = options.limits.max_bytes;
     // Buffers in flight: one being read, one being written, and two per worker (working, done, waiting).
     let buffers = 2 * workers + 2;
     let (free_tx, free_rx) = mpsc::channel::<Chunk>();
@@ -316,7 +317,7 @@ where
     std::thread::scope(|scope| {
         let reader = std::thread::Builder::new()
             .name("xince-batch-read".into())
-            .spawn_scoped(scope, move || read_chunks(input, chunk_lines, free_rx, work_tx))
+            .spawn_scoped(scope, move || read_chunks(input, chunk_lines, max_line, free_rx, work_tx))
             .map_err(|e| BatchError::Thread(e.to_string()))?;
         for i in 0..workers {
             let (rx, tx) = (Arc::clone(&work_rx), done_tx.clone());
@@ -365,9 +366,32 @@ where
 }
 
 /// The reader: fills free buffers with up to `chunk_lines` lines each and numbers them.
+/// Discards input up to and including the next newline, a buffer at a time (no allocation).
+fn skip_rest_of_line(input: &mut impl BufRead) -> io::Result<()> {
+    loop {
+        let buf = input.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(());
+        }
+        match buf.iter().position(|&b| b == b'\n') {
+            Some(i) => {
+                input.consume(i + 1);
+                return Ok(());
+            }
+            None => {
+                let n = buf.len();
+                input.consume(n);
+            }
+        }
+    }
+}
+
+/// Reads lines into chunks. A line longer than `max_line` bytes keeps only its first `max_line + 1` bytes (the
+/// rest is skipped unread into memory): it fails as `E_REQ_TOO_LARGE`, and memory stays bounded whatever the input.
 fn read_chunks(
     mut input: impl BufRead,
     chunk_lines: usize,
+    max_line: usize,
     free: mpsc::Receiver<Chunk>,
     work: mpsc::Sender<Chunk>,
 ) -> Result<(), BatchError> {
@@ -381,10 +405,16 @@ fn read_chunks(
         let mut eof = false;
         while chunk.lines.len() < chunk_lines {
             let start = chunk.text.len();
-            let n = input.read_until(b'\n', &mut chunk.text).map_err(|error| BatchError::Read { line, error })?;
+            let cap = u64::try_from(max_line.saturating_add(2)).unwrap_or(u64::MAX);
+            let n = io::Read::take(input.by_ref(), cap)
+                .read_until(b'\n', &mut chunk.text)
+                .map_err(|error| BatchError::Read { line, error })?;
             if n == 0 {
                 eof = true;
                 break;
+            }
+            if !chunk.text.ends_with(b"\n") && n as u64 == cap {
+                skip_rest_of_line(&mut input).map_err(|error| BatchError::Read { line, error })?;
             }
             line += 1;
             let mut end = chunk.text.len();
@@ -433,6 +463,10 @@ fn evaluate_chunk(source: &impl Select, options: &Options, worker: &mut Worker, 
     for &(line, start, end) in lines.iter() {
         let bytes = text.get(start..end).unwrap_or_default();
         let result = match std::str::from_utf8(bytes) {
+            // Over the size limit (maybe cut mid-character by the reader): that is the error, not the encoding.
+            _ if bytes.len() > options.limits.max_bytes => {
+                options.limits.check_len(bytes.len()).map_err(Failure::from_limit)
+            }
             Ok(s) if s.trim().is_empty() => continue,
             Ok(s) => decision_json(source, options, worker, s, out),
             Err(e) => Err(Failure::from_request(RequestError {
