@@ -122,12 +122,21 @@ fn open(args: &Args, ui: &Ui) -> anyhow::Result<Source> {
         })?;
         let modules = xince_loader::read_bundle(&args.policy)?;
         let set = PolicySet::from_modules(&runtime, modules)?;
+        report_cache_warnings(&runtime);
         Ok(Source::Set(set, jurisdiction))
     } else {
         let bytes = std::fs::read(&args.policy)
             .with_context(|| format!("{} {}", ui.t("无法读取", "cannot read"), args.policy.display()))?;
         let policy = runtime.load(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", args.policy.display()))?;
+        report_cache_warnings(&runtime);
         Ok(Source::One(policy))
+    }
+}
+
+/// The cache never fails a load, but what it could not do is shown.
+fn report_cache_warnings(runtime: &Runtime) {
+    for w in runtime.take_cache_warnings() {
+        eprintln!("{w}");
     }
 }
 
@@ -296,7 +305,7 @@ pub fn render_text(d: &Decision, lang: Lang) -> String {
             line(format!(
                 "      {}{}  {}{missing}",
                 t("最早可修复：", "repair possible from: "),
-                r.possible_from.as_deref().unwrap_or("-"),
+                r.possible_from.map_or_else(|| "-".to_string(), |d| d.to_string()),
                 t("尚缺条件：", "missing: ")
             ));
         }
@@ -315,7 +324,7 @@ pub fn render_text(d: &Decision, lang: Lang) -> String {
             "  - {}（{}，{kind}） {status}{}",
             m.measure,
             m.kind,
-            m.until.as_deref().map(|u| format!("  → {u}")).unwrap_or_default()
+            m.until.map(|u| format!("  → {u}")).unwrap_or_default()
         ));
         line(format!("      {}{}", t("对象：", "targets: "), who.join("、")));
         let basis: Vec<String> = m.basis.iter().map(|b| b.label()).collect();
@@ -363,7 +372,7 @@ pub fn render_text(d: &Decision, lang: Lang) -> String {
                 o.record,
                 o.filed,
                 o.status,
-                o.due.as_deref().map(|x| format!(" → {x}")).unwrap_or_default()
+                o.due.map(|x| format!(" → {x}")).unwrap_or_default()
             ));
         }
     }
