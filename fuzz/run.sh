@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 secs=${1:-60}; shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(parse_check compile request module_load answer_decode batch_lines signature)
+[ ${#targets[@]} -eq 0 ] && targets=(parse_check compile request module_load answer_decode batch_lines verify_signature)
 cargo +nightly fuzz build -s none
 for t in "${targets[@]}"; do
   mkdir -p work/$t artifacts/$t

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 X=${XINCE:-target/debug/xince}
 C=fuzz/corpus
-mkdir -p $C/{parse_check,compile,request,module_load,answer_decode,batch_lines,signature}
+mkdir -p $C/{parse_check,compile,request,module_load,answer_decode,batch_lines,verify_signature}
 put() { # put TARGET FILE
   local h; h=$(sha1sum "$2" | cut -c1-16); cp "$2" "$1/seed-$h"
 }
@@ -28,9 +28,9 @@ $X build policies/重庆市/梁平区/政策.xince -o "$tmp/lp.wasm" 2>/dev/null
 # module_load: byte 0 odd = reseal the rest; even = as is.
 { printf '\x00'; cat "$tmp/seed.wasm"; } > "$tmp/m0"; put $C/module_load "$tmp/m0"
 { printf '\x01'; cat "$tmp/lp.wasm"; } > "$tmp/m1"; put $C/module_load "$tmp/m1"
-put $C/signature "$tmp/seed.wasm"
+put $C/verify_signature "$tmp/seed.wasm"
 $X sign keygen --issuer 模糊测试 --out "$tmp/k" >/dev/null 2>&1 || true
-[ -f "$tmp/k.secret" ] && $X sign "$tmp/seed.wasm" --key "$tmp/k.secret" -o "$tmp/signed.wasm" >/dev/null 2>&1 && put $C/signature "$tmp/signed.wasm" || true
+[ -f "$tmp/k.secret" ] && $X sign "$tmp/seed.wasm" --key "$tmp/k.secret" -o "$tmp/signed.wasm" >/dev/null 2>&1 && put $C/verify_signature "$tmp/signed.wasm" || true
 # answer_decode: byte 0 = record count; then an answer. A minimal all-zero-count answer header: magic XOUT.
 python3 - "$tmp/a" <<'PY'
 import struct, sys

@@ -250,7 +250,8 @@ fn compile(name: &str, sources: &[(String, String)]) -> Result<Compiled, String>
 /// Compares the three engines on `subjects`; returns the number of subjects compared.
 fn compare(c: &Compiled, subjects: &[xince_abi::request::Request], label: &str) -> usize {
     let manifest = c.policy.manifest();
-    let inputs: Vec<Input> = subjects.iter().filter_map(|r| encode_request(manifest, r).ok()).collect();
+    let inputs: Vec<Input> =
+        subjects.iter().filter_map(|r| encode_request(manifest, r).ok().map(|e| e.input)).collect();
     let mut evaluator = c.policy.evaluator();
     let mut single = xince_abi::output::RawOutput::default();
     let mut answers = Vec::new();

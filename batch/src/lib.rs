@@ -211,7 +211,9 @@ fn decision_json(
     // `Policy::evaluate`, with the decision borrowed instead of copied (`tests/batch.rs` holds them equal).
     let encoded = encode_request(manifest, &request).map_err(Failure::from_request)?;
     let Worker { evaluators, raw } = worker;
-    evaluator_for(evaluators, policy).evaluate_raw_into(&encoded.input, raw).map_err(|e| Failure::from_eval_of(e, &request))?;
+    evaluator_for(evaluators, policy)
+        .evaluate_raw_into(&encoded.input, raw)
+        .map_err(|e| Failure::from_eval_of(e, &request))?;
     let decision = decide(manifest, &encoded, raw);
     let start = out.len();
     serde_json::to_writer(&mut *out, &decision).map_err(|e| {

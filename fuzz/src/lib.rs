@@ -20,7 +20,7 @@ pub const SEED_REQUEST: &str = include_str!("../../examples/requests/梁平区-�
 
 /// Target names, in the order `fuzz/run.sh` runs them.
 pub const TARGETS: &[&str] =
-    &["parse_check", "compile", "request", "module_load", "answer_decode", "batch_lines", "signature"];
+    &["parse_check", "compile", "request", "module_load", "answer_decode", "batch_lines", "verify_signature"];
 
 /// One runtime per process, with the default limits (fuel, deadline, memory) but no pooling.
 pub fn runtime() -> &'static Runtime {
@@ -94,8 +94,8 @@ pub fn request(data: &[u8]) {
     if limits.check_request(&request).is_err() {
         return;
     }
-    let Ok(input) = xince_abi::decode::encode_request(manifest(), &request) else { return };
-    let _ = input.to_bytes();
+    let Ok(encoded) = xince_abi::decode::encode_request(manifest(), &request) else { return };
+    let _ = encoded.input.to_bytes();
     match seed().policy.evaluate(&request) {
         Ok(decision) => {
             serde_json::to_string(&decision).expect("a decision serializes");
@@ -141,7 +141,8 @@ pub fn answer_decode(data: &[u8]) {
         Ok(raw) => {
             assert_eq!(raw.to_bytes(), bytes, "a decoded answer re-encodes to other bytes");
             if records == xince_abi::decode::primary_records(&request).len() {
-                let decision = xince_abi::decode::decide(manifest(), &request, &raw);
+                let encoded = xince_abi::decode::encode_request(manifest(), &request).expect("seed request encodes");
+                let decision = xince_abi::decode::decide(manifest(), &encoded, &raw);
                 serde_json::to_string(&decision).expect("a decision serializes");
             }
         }
@@ -166,7 +167,7 @@ pub fn batch_lines(data: &[u8]) {
 
 /// Module bytes → signature verification against one trusted key: never panics, and never accepts a
 /// module the key did not sign (the seed module signed once is the only thing that may verify).
-pub fn signature(data: &[u8]) {
+pub fn verify_signature(data: &[u8]) {
     use xince_abi::signature::{SecretKeyFile, TrustedKey, verify};
     static KEY: OnceLock<(SecretKeyFile, Vec<u8>)> = OnceLock::new();
     let (key, signed) = KEY.get_or_init(|| {
@@ -198,7 +199,7 @@ pub fn run(name: &str, data: &[u8]) {
         "module_load" => module_load(data),
         "answer_decode" => answer_decode(data),
         "batch_lines" => batch_lines(data),
-        "signature" => signature(data),
+        "verify_signature" => verify_signature(data),
         other => panic!("no fuzz target {other}"),
     }
 }
