@@ -82,11 +82,14 @@ pub struct InForce<'s> {
 }
 
 impl<'s> InForce<'s> {
-    /// The module in force on the request's date (`E_NO_POLICY` when none is, or when it is ambiguous).
+    /// The module in force on the request's date (`E_NO_POLICY` when none is, `E_POLICY_AMBIGUOUS` when
+    /// several fit equally).
     pub fn pick(&self, request: &Request) -> Result<&'s Policy, Failure> {
-        self.set.select(self.jurisdiction, &request.as_of).map_err(|e| {
-            let m = e.to_string();
-            Failure { code: "E_NO_POLICY".into(), path: None, message_zh: m.clone(), message_en: m }
+        self.set.select(self.jurisdiction, &request.as_of).map_err(|e| Failure {
+            code: e.code().into(),
+            path: None,
+            message_zh: e.message_zh(),
+            message_en: e.message_en(),
         })
     }
 }
