@@ -11,6 +11,14 @@ pub mod fmt;
 pub mod r#gen;
 pub mod id;
 pub mod inspect;
+pub mod lsp;
 pub mod sign;
 pub mod test;
 pub mod verify;
+
+/// `--format` of `check`, `test` and `coverage`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
