@@ -196,3 +196,100 @@ fn drafter_helpers_compute_working_days_and_check_identifiers() {
     let bad = xince(&["id", "check", "91110000600037341X"]);
     assert_eq!(bad.status.code(), Some(1));
 }
+
+#[test]
+fn build_out_dir_never_writes_outside_it_or_over_an_input() {
+    let dir = scratch("out-dir");
+    let src = dir.join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    let policy = src.join("p.xince");
+    std::fs::copy(root().join("tests/conformance/policies/语义.xince"), &policy).unwrap();
+    let out = dir.join("D");
+    // An absolute source path, and one through `..`: the module lands under D, named after the file.
+    for given in [s(&policy).to_string(), format!("{}/../src/p.xince", s(&src))] {
+        let _ = std::fs::remove_dir_all(&out);
+        let o = xince(&["build", &given, "--out-dir", s(&out)]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(out.join("p.wasm").is_file(), "{given}: {}", stderr(&o));
+        assert!(!src.join("p.wasm").exists(), "{given}: a module was written next to the source");
+    }
+    // A directory: its tree is mirrored below D.
+    let _ = std::fs::remove_dir_all(&out);
+    let o = xince(&["build", s(&dir.join("src/../src")), "--out-dir", s(&out)]);
+    assert!(o.status.success() && out.join("p.wasm").is_file(), "{}", stderr(&o));
+    // -o naming the source itself is refused and the source is intact.
+    let before = std::fs::read(&policy).unwrap();
+    let o = xince(&["build", s(&policy), "-o", s(&policy)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("E_OUT_IS_INPUT"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&policy).unwrap(), before);
+}
+
+#[test]
+fn eval_refuses_an_output_that_is_its_input() {
+    let dir = scratch("same-file");
+    let module = dir.join("p.wasm");
+    let o = xince(&["build", "tests/conformance/policies/语义.xince", "-o", s(&module)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let input = dir.join("in.jsonl");
+    let o = xince(&["gen", "--count", "5", "-o", s(&input)]);
+    assert!(o.status.success());
+    let before = std::fs::read(&input).unwrap();
+    let link = dir.join("link.jsonl");
+    let hard = dir.join("hard.jsonl");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&input, &link).unwrap();
+    std::fs::hard_link(&input, &hard).unwrap();
+    for output in [&input, &link, &hard] {
+        if !output.exists() {
+            continue;
+        }
+        let o = xince(&["eval", "--policy", s(&module), "--input", s(&input), "--output", s(output)]);
+        assert_eq!(o.status.code(), Some(2), "{}: {}", output.display(), stderr(&o));
+        assert!(stderr(&o).contains("E_OUT_IS_INPUT"), "{}", stderr(&o));
+        assert_eq!(std::fs::read(&input).unwrap(), before, "the input was changed");
+    }
+    // A distinct output still works.
+    let out = dir.join("out.jsonl");
+    let o = xince(&["eval", "--policy", s(&module), "--input", s(&input), "--output", s(&out)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 5);
+}
+
+#[test]
+fn an_objection_free_module_error_names_the_record_id() {
+    let dir = scratch("no-regime");
+    let module = dir.join("p.wasm");
+    let o = xince(&["build", "tests/conformance/policies/语义.xince", "-o", s(&module)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let case: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("tests/conformance/cases/18-早于任何修复制度.json")).unwrap(),
+    )
+    .unwrap();
+    let request = dir.join("r.json");
+    std::fs::write(&request, case["request"].to_string()).unwrap();
+    let id = case["request"]["subject"]["records"][0]["id"].as_str().unwrap().to_string();
+    let o = xince(&["eval", "--policy", s(&module), "--request", s(&request)]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["error"]["code"], "E_NO_REGIME");
+    assert!(v["error"]["message_en"].as_str().unwrap().contains(&format!("record {id}")), "{v}");
+    assert_eq!(v["error"]["path"], "subject.records[0]");
+}
+
+#[test]
+fn inspect_refuses_what_eval_refuses() {
+    let dir = scratch("inspect");
+    let module = dir.join("p.wasm");
+    let o = xince(&["build", "tests/conformance/policies/语义.xince", "-o", s(&module)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(xince(&["inspect", s(&module)]).status.success());
+    let mut bytes = std::fs::read(&module).unwrap();
+    // One byte of the manifest JSON (framing intact): only the digest can tell.
+    let at = bytes.windows(13).position(|w| w == b"\"abi_version\"").unwrap() + 2;
+    bytes[at] ^= 1;
+    let bad = dir.join("bad.wasm");
+    std::fs::write(&bad, &bytes).unwrap();
+    let o = xince(&["inspect", s(&bad)]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("E_LOAD_DIGEST_MISMATCH") && stderr(&o).contains("bad.wasm"), "{}", stderr(&o));
+}

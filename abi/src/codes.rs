@@ -36,7 +36,61 @@ pub struct HostCode {
 }
 
 /// The table.
-pub const HOST_CODES: [HostCode; 69] = [
+pub const HOST_CODES: [HostCode; 78] = [
+    HostCode {
+        code: "E_LOAD_NO_DIGEST",
+        stage: Stage::Load,
+        title_zh: "模块缺少完整性摘要",
+        title_en: "the module has no integrity digest",
+    },
+    HostCode {
+        code: "E_LOAD_BAD_DIGEST",
+        stage: Stage::Load,
+        title_zh: "完整性摘要段格式错误或位置不对",
+        title_en: "the integrity digest is malformed or misplaced",
+    },
+    HostCode {
+        code: "E_LOAD_DIGEST_MISMATCH",
+        stage: Stage::Load,
+        title_zh: "模块内容与其完整性摘要不符",
+        title_en: "the module does not match its integrity digest",
+    },
+    HostCode {
+        code: "E_LOAD_TOO_LARGE",
+        stage: Stage::Load,
+        title_zh: "模块超过大小上限",
+        title_en: "the module is larger than the limit",
+    },
+    HostCode {
+        code: "E_LOAD_TOO_MANY_FUNCTIONS",
+        stage: Stage::Load,
+        title_zh: "模块的函数个数超过上限",
+        title_en: "the module defines too many functions",
+    },
+    HostCode {
+        code: "E_LOAD_COMPILE_TIME",
+        stage: Stage::Load,
+        title_zh: "模块编译超时",
+        title_en: "compiling the module took too long",
+    },
+    HostCode {
+        code: "E_REQ_TOO_LARGE",
+        stage: Stage::Request,
+        title_zh: "请求超过大小或条数上限",
+        title_en: "the request is over a size or count limit",
+    },
+    HostCode {
+        code: "E_OUT_IS_INPUT",
+        stage: Stage::Files,
+        title_zh: "输出文件就是输入文件",
+        title_en: "the output file is an input",
+    },
+    HostCode {
+        code: "E_OUT_PATH",
+        stage: Stage::Files,
+        title_zh: "无法决定输出位置",
+        title_en: "no place for the output under the output directory",
+    },
     HostCode {
         code: "E_REQ_JSON",
         stage: Stage::Request,

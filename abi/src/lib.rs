@@ -11,6 +11,7 @@ pub mod codes;
 pub mod date;
 pub mod decision;
 pub mod decode;
+pub mod digest;
 pub mod engine;
 pub mod error;
 pub mod input;

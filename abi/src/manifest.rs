@@ -215,6 +215,7 @@ impl Manifest {
             incentive_clauses: self.incentives.iter().map(|i| i.clauses.len()).collect(),
             notifications: self.notifications.len(),
             grade_levels: self.grading.as_ref().map_or(0, |g| g.levels.len()),
+            regimes: self.regimes.len(),
         }
     }
 

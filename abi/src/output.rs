@@ -89,15 +89,34 @@ pub struct OutputShape {
     pub incentive_clauses: Vec<usize>,
     pub notifications: usize,
     pub grade_levels: usize,
+    /// How many repair regimes the manifest lists (a list entry's `regime` must index one, or be -1).
+    pub regimes: usize,
 }
 
 /// What is wrong with a module's answer; each names the place.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum OutputDecodeError {
-    TooShort { needed: usize, actual: usize },
+    TooShort {
+        needed: usize,
+        actual: usize,
+    },
     BadMagic,
-    CountMismatch { section: &'static str, expected: usize, actual: usize },
-    BadValue { section: &'static str, index: usize, field: &'static str, value: i64 },
+    CountMismatch {
+        section: &'static str,
+        expected: usize,
+        actual: usize,
+    },
+    BadValue {
+        section: &'static str,
+        index: usize,
+        field: &'static str,
+        value: i64,
+    },
+    /// The answer is longer than its header's counts say.
+    TrailingBytes {
+        expected: usize,
+        actual: usize,
+    },
 }
 
 impl std::fmt::Display for OutputDecodeError {
@@ -117,6 +136,10 @@ impl std::fmt::Display for OutputDecodeError {
             OutputDecodeError::BadValue { section, index, field, value } => write!(
                 f,
                 "输出 {section}[{index}].{field} 取值 {value} 无效 / output {section}[{index}].{field} has invalid value {value}"
+            ),
+            OutputDecodeError::TrailingBytes { expected, actual } => write!(
+                f,
+                "输出长 {actual} 字节，多于其计数所示的 {expected} 字节 / output is {actual} bytes, its counts take {expected}"
             ),
         }
     }
@@ -256,6 +279,10 @@ impl RawOutput {
         if buf.len() < needed {
             return Err(OutputDecodeError::TooShort { needed, actual: buf.len() });
         }
+        // The answer is exactly its sections: trailing bytes are a module writing what the ABI does not define.
+        if buf.len() > needed {
+            return Err(OutputDecodeError::TrailingBytes { expected: needed, actual: buf.len() });
+        }
         // `-1 <= v < bound` in one comparison (an index of -1 means none).
         let index_ok = |v: i32, bound: usize| (v.wrapping_add(1) as u32 as usize) <= bound;
         let out = self;
@@ -281,6 +308,10 @@ impl RawOutput {
             if !index_ok(overridden_by, lists) {
                 return Err(bad_value("lists", i, "overridden_by", overridden_by));
             }
+            let regime = w[le::REGIME / 4];
+            if !index_ok(regime, shape.regimes) {
+                return Err(bad_value("lists", i, "regime", regime));
+            }
             *list = ListOutcome {
                 status,
                 record,
@@ -288,7 +319,7 @@ impl RawOutput {
                 last_day: w[le::LAST_DAY / 4],
                 earliest_repair: w[le::EARLIEST_REPAIR / 4],
                 ended_on: w[le::ENDED_ON / 4],
-                regime: w[le::REGIME / 4],
+                regime,
                 overridden_by,
             };
         }
@@ -372,7 +403,14 @@ mod tests {
     use super::*;
 
     fn shape() -> OutputShape {
-        OutputShape { lists: 1, measures: 3, incentive_clauses: vec![2, 1], notifications: 1, grade_levels: 0 }
+        OutputShape {
+            lists: 1,
+            measures: 3,
+            incentive_clauses: vec![2, 1],
+            notifications: 1,
+            grade_levels: 0,
+            regimes: 1,
+        }
     }
 
     fn answer() -> RawOutput {

@@ -90,3 +90,86 @@ pub struct Record {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conditions: Vec<String>,
 }
+
+/// Bounds on one request, checked before and after its JSON is parsed, so the host's own work (parsing,
+/// encoding, assembling the decision) stays bounded whatever a caller sends. Exceeding one is the error code
+/// [`REQUEST_LIMIT_CODE`]. Documented in `docs/embedding.md`; the CLI sets them with `--max-request-bytes` and
+/// `--max-records`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RequestLimits {
+    /// Largest request text, in bytes.
+    pub max_bytes: usize,
+    /// Most records (of every type) a subject may carry.
+    pub max_records: usize,
+    /// Most related persons a subject may carry.
+    pub max_related: usize,
+}
+
+/// Default request bounds: 4 MiB of JSON, 20,000 records, 1,000 related persons (a real subject has tens).
+impl Default for RequestLimits {
+    fn default() -> Self {
+        RequestLimits { max_bytes: 4 << 20, max_records: 20_000, max_related: 1_000 }
+    }
+}
+
+/// The code of a request over its [`RequestLimits`].
+pub const REQUEST_LIMIT_CODE: &str = "E_REQ_TOO_LARGE";
+
+/// A request over a limit: where (a JSON path, `$` for the whole text) and what.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LimitError {
+    pub path: String,
+    pub message_zh: String,
+    pub message_en: String,
+}
+
+impl std::fmt::Display for LimitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {} / {} [{REQUEST_LIMIT_CODE}]", self.path, self.message_zh, self.message_en)
+    }
+}
+
+impl std::error::Error for LimitError {}
+
+impl RequestLimits {
+    /// Checked before parsing: the text's size.
+    pub fn check_text(&self, text: &str) -> Result<(), LimitError> {
+        self.check_len(text.len())
+    }
+
+    /// Checked before anything else: the size in bytes (a reader may have kept only the first `max_bytes + 1`).
+    pub fn check_len(&self, len: usize) -> Result<(), LimitError> {
+        if len > self.max_bytes {
+            return Err(LimitError {
+                path: "$".into(),
+                message_zh: format!("请求超过上限 {} 字节", self.max_bytes),
+                message_en: format!("the request is larger than the limit of {} bytes", self.max_bytes),
+            });
+        }
+        Ok(())
+    }
+
+    /// Checked after parsing: the record and related-person counts.
+    pub fn check_request(&self, request: &Request) -> Result<(), LimitError> {
+        let records = request.subject.records.len();
+        if records > self.max_records {
+            return Err(LimitError {
+                path: "subject.records".into(),
+                message_zh: format!("主体有 {records} 条记录，超过上限 {} 条", self.max_records),
+                message_en: format!("the subject has {records} records, above the limit of {}", self.max_records),
+            });
+        }
+        let related = request.subject.related.len();
+        if related > self.max_related {
+            return Err(LimitError {
+                path: "subject.related".into(),
+                message_zh: format!("主体有 {related} 个关联人，超过上限 {} 个", self.max_related),
+                message_en: format!(
+                    "the subject has {related} related persons, above the limit of {}",
+                    self.max_related
+                ),
+            });
+        }
+        Ok(())
+    }
+}

@@ -1,12 +1,15 @@
 //! Module signatures. A signed module ends with a custom section `xince.signature` holding JSON
-//! `{key_id, issuer, algorithm: "ed25519", signature}`, where `signature` is the hex Ed25519 signature of the
-//! SHA-256 digest of every module byte before that section. Because the section is last and covers all that
-//! precedes it, changing any byte of the code or the manifest breaks the signature.
+//! `{key_id, issuer, algorithm: "ed25519", signature}`, where `signature` is the lower-case hex Ed25519
+//! signature of [`signed_message`]: a SHA-256 over a domain tag, the SHA-256 of every module byte before that
+//! section, and the block's own `key_id`, `issuer` and `algorithm`. Because the section is last and covers all
+//! that precedes it, changing any byte of the code or the manifest breaks the signature; because the shown
+//! fields are signed too, the `issuer` a verifier prints cannot be rewritten either. One encoding only: a
+//! signature in upper case or with spaces is refused.
 //!
 //! Trust is decided by the host, not by the module: a [`TrustedKey`] binds a key id to a public key and to a
 //! jurisdiction prefix, and [`verify`] accepts a module only when the manifest's jurisdiction lies under that
-//! prefix (a key trusted for `重庆市/梁平区` cannot sign for `重庆市/巫山县`). The `issuer` inside the section is
-//! not covered by the signature; [`SignerInfo`] therefore reports the issuer from the trusted key.
+//! prefix (a key trusted for `重庆市/梁平区` cannot sign for `重庆市/巫山县`). [`SignerInfo`] reports the
+//! issuer the trust store names for the key, or else the (signed) issuer of the section.
 
 use crate::manifest::Manifest;
 use crate::sections::{self, SectionError};
@@ -226,6 +229,22 @@ pub fn hex_decode<const N: usize>(text: &str) -> Result<[u8; N], String> {
     Ok(out)
 }
 
+/// What the Ed25519 key signs: `sha256("xince.signature.v2\0" ‖ sha256(signed bytes) ‖ key_id ‖ 0 ‖ issuer ‖ 0 ‖
+/// algorithm)`, so every field the section shows is covered.
+pub fn signed_message(module_digest: &[u8; 32], key_id: &str, issuer: &str, algorithm: &str) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(b"xince.signature.v2\0");
+    h.update(module_digest);
+    h.update(key_id.as_bytes());
+    h.update([0u8]);
+    h.update(issuer.as_bytes());
+    h.update([0u8]);
+    h.update(algorithm.as_bytes());
+    let mut out = [0u8; 32];
+    out.copy_from_slice(h.finalize().as_slice());
+    out
+}
+
 fn sha256(bytes: &[u8]) -> [u8; 32] {
     let digest = Sha256::digest(bytes);
     let mut out = [0u8; 32];
@@ -311,7 +330,7 @@ pub fn sign(module: &[u8], key: &SecretKeyFile) -> Result<Vec<u8>, SignatureErro
     let signing = key.signing_key()?;
     let unsigned = &module[..split(module)?.signed_len];
     let digest = sha256(unsigned);
-    let signature = signing.sign(&digest);
+    let signature = signing.sign(&signed_message(&digest, &key.key_id, &key.issuer, ALGORITHM));
     let block = SignatureBlock {
         key_id: key.key_id.clone(),
         issuer: key.issuer.clone(),
@@ -353,9 +372,15 @@ pub fn verify(module: &[u8], trusted: &[TrustedKey]) -> Result<SignerInfo, Signa
     }
     let signature_bytes = hex_decode::<64>(&block.signature)
         .map_err(|e| SignatureError::BadBlock { detail: format!("signature: {e}") })?;
+    if hex_encode(&signature_bytes) != block.signature {
+        return Err(SignatureError::BadBlock {
+            detail: "signature: 须为 128 个小写十六进制字符 / must be 128 lower-case hex digits".to_string(),
+        });
+    }
     let signature = Signature::from_bytes(&signature_bytes);
-    let signed = &module[..parts.signed_len];
+    let signed = module.get(..parts.signed_len).unwrap_or_default();
     let digest = sha256(signed);
+    let message = signed_message(&digest, &block.key_id, &block.issuer, &block.algorithm);
 
     // The signature must verify under the trusted public key; only then is the manifest (covered by it) believed.
     let mut verified: Vec<&TrustedKey> = Vec::new();
@@ -364,7 +389,7 @@ pub fn verify(module: &[u8], trusted: &[TrustedKey]) -> Result<SignerInfo, Signa
             .map_err(|e| SignatureError::BadKey { detail: format!("{}: public_key: {e}", key.key_id) })?;
         let verifying = VerifyingKey::from_bytes(&public)
             .map_err(|e| SignatureError::BadKey { detail: format!("{}: {e}", key.key_id) })?;
-        if verifying.verify_strict(&digest, &signature).is_ok() {
+        if verifying.verify_strict(&message, &signature).is_ok() {
             verified.push(key);
         }
     }
@@ -485,6 +510,44 @@ mod tests {
         let mut changed = signed.clone();
         changed[at] = b'X';
         assert_eq!(verify(&changed, &trusted), Err(SignatureError::Tampered { key_id: k.key_id.clone() }));
+    }
+
+    /// Rewrites the signature section's JSON block of `signed` with `edit` (the module stays well-formed).
+    fn with_block(signed: &[u8], edit: impl FnOnce(&mut SignatureBlock)) -> Vec<u8> {
+        let start = sections::sections(signed).unwrap().last().unwrap().start;
+        let mut block = read_block(signed).unwrap();
+        edit(&mut block);
+        let mut out = signed[..start].to_vec();
+        out.extend_from_slice(&encode_custom_section(SIGNATURE_SECTION, &serde_json::to_vec(&block).unwrap()));
+        out
+    }
+
+    #[test]
+    fn the_issuer_shown_is_covered_by_the_signature() {
+        let k = key("巫山县信用办", 7);
+        let signed = sign(&module_for("重庆市/巫山县"), &k).unwrap();
+        // a trust entry without an issuer: the verifier would show the section's issuer, so it must be signed
+        let mut entry = trust(&k, "重庆市/巫山县");
+        entry.issuer = None;
+        assert_eq!(verify(&signed, std::slice::from_ref(&entry)).unwrap().issuer, "巫山县信用办");
+        let forged = with_block(&signed, |b| b.issuer = "攻击者".into());
+        assert_eq!(verify(&forged, &[entry]), Err(SignatureError::Tampered { key_id: k.key_id.clone() }));
+    }
+
+    #[test]
+    fn only_the_lower_case_hex_signature_is_accepted() {
+        let k = key("巫山县信用办", 7);
+        let signed = sign(&module_for("重庆市/巫山县"), &k).unwrap();
+        let trusted = [trust(&k, "重庆市/巫山县")];
+        for variant in [
+            with_block(&signed, |b| b.signature = b.signature.to_uppercase()),
+            with_block(&signed, |b| b.signature = format!(" {} ", b.signature)),
+        ] {
+            assert!(
+                matches!(verify(&variant, &trusted), Err(SignatureError::BadBlock { .. })),
+                "a non-canonical encoding was accepted"
+            );
+        }
     }
 
     #[test]

@@ -11,7 +11,7 @@ use xince_abi::output::{IncentiveOutcome, ListOutcome, ObjectionOutcome, OutputS
 fn arb_shape() -> impl Strategy<Value = (OutputShape, usize)> {
     (0..3usize, 0..6usize, proptest::collection::vec(0..3usize, 0..4), 0..3usize, 0..4usize, 0..4usize).prop_map(
         |(lists, measures, incentive_clauses, notifications, grade_levels, records)| {
-            (OutputShape { lists, measures, incentive_clauses, notifications, grade_levels }, records)
+            (OutputShape { lists, measures, incentive_clauses, notifications, grade_levels, regimes: 3 }, records)
         },
     )
 }

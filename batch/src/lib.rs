@@ -26,7 +26,7 @@ use std::sync::{Arc, Mutex};
 use xince_abi::decision::Decision;
 use xince_abi::decode::{RequestError, RequestErrorCode, decide, encode_request, parse_request};
 use xince_abi::output::RawOutput;
-use xince_abi::request::Request;
+use xince_abi::request::{LimitError, REQUEST_LIMIT_CODE, Request, RequestLimits};
 use xince_runtime::{EvalError, Evaluator, Policy, PolicySet};
 
 /// What may change a request before it is evaluated, and how the work is cut.
@@ -42,6 +42,8 @@ pub struct Options {
     pub threads: usize,
     /// Lines per chunk handed to a worker; 0 = [`DEFAULT_CHUNK_LINES`].
     pub chunk_lines: usize,
+    /// Bounds on each request (size, records, related persons); over them a line fails with `E_REQ_TOO_LARGE`.
+    pub limits: RequestLimits,
 }
 
 /// Lines per chunk: large enough that hand-overs are rare, small enough that memory stays flat.
@@ -113,6 +115,15 @@ impl Failure {
         Failure { code: e.code.name().into(), path: Some(e.path), message_zh: e.message_zh, message_en: e.message_en }
     }
 
+    pub fn from_limit(e: LimitError) -> Self {
+        Failure {
+            code: REQUEST_LIMIT_CODE.into(),
+            path: Some(e.path),
+            message_zh: e.message_zh,
+            message_en: e.message_en,
+        }
+    }
+
     pub fn from_eval(e: EvalError) -> Self {
         match e {
             EvalError::Request(r) => Failure::from_request(*r),
@@ -123,6 +134,17 @@ impl Failure {
                 message_en: other.message_en(),
             },
         }
+    }
+
+    /// An evaluation error of `request`: a module error that names a record carries the record's id in its
+    /// message and its JSON path (`subject.records[k]`).
+    pub fn from_eval_of(e: EvalError, request: &Request) -> Self {
+        let path = e.record_path(request);
+        let mut failure = Failure::from_eval(e.naming_record(request));
+        if failure.path.is_none() {
+            failure.path = path;
+        }
+        failure
     }
 
     /// `{"error": {"code", "message_zh", "message_en", "path"?}, "line"?}` (keys in `serde_json`'s order).
@@ -143,12 +165,20 @@ impl Failure {
     }
 }
 
+/// Parses one request within `options.limits` (its size before parsing, its counts after).
+fn parse_bounded(options: &Options, text: &str) -> Result<Request, Failure> {
+    options.limits.check_text(text).map_err(Failure::from_limit)?;
+    let request = parse_request(text).map_err(Failure::from_request)?;
+    options.limits.check_request(&request).map_err(Failure::from_limit)?;
+    Ok(request)
+}
+
 /// Parses one request, applies the overrides, and evaluates it with the module `source` selects: the
 /// single-request form of what [`run`] does per line.
 pub fn evaluate(source: &impl Select, options: &Options, text: &str) -> Result<Decision<'static>, Failure> {
-    let mut request = parse_request(text).map_err(Failure::from_request)?;
+    let mut request = parse_bounded(options, text)?;
     options.apply(&mut request);
-    source.select(&request)?.evaluate(&request).map_err(Failure::from_eval)
+    source.select(&request)?.evaluate(&request).map_err(|e| Failure::from_eval_of(e, &request))
 }
 
 /// A worker's own state: an [`Evaluator`] (one instance, no lock per decision) per module it has met, and
@@ -177,14 +207,16 @@ fn decision_json(
     text: &str,
     out: &mut Vec<u8>,
 ) -> Result<(), Failure> {
-    let mut request = parse_request(text).map_err(Failure::from_request)?;
+    let mut request = parse_bounded(options, text)?;
     options.apply(&mut request);
     let policy = source.select(&request)?;
     let manifest = policy.manifest();
     // `Policy::evaluate`, with the decision borrowed instead of copied (`tests/batch.rs` holds them equal).
     let encoded = encode_request(manifest, &request).map_err(Failure::from_request)?;
     let Worker { evaluators, raw } = worker;
-    evaluator_for(evaluators, policy).evaluate_raw_into(&encoded.input, raw).map_err(Failure::from_eval)?;
+    evaluator_for(evaluators, policy)
+        .evaluate_raw_into(&encoded.input, raw)
+        .map_err(|e| Failure::from_eval_of(e, &request))?;
     let decision = decide(manifest, &encoded, raw);
     let start = out.len();
     serde_json::to_writer(&mut *out, &decision).map_err(|e| {
@@ -276,6 +308,7 @@ where
         n => n,
     };
     let chunk_lines = if options.chunk_lines == 0 { DEFAULT_CHUNK_LINES } else { options.chunk_lines };
+    let max_line = options.limits.max_bytes;
     // Buffers in flight: one being read, one being written, and two per worker (working, done, waiting).
     let buffers = 2 * workers + 2;
     let (free_tx, free_rx) = mpsc::channel::<Chunk>();
@@ -289,7 +322,7 @@ where
     std::thread::scope(|scope| {
         let reader = std::thread::Builder::new()
             .name("xince-batch-read".into())
-            .spawn_scoped(scope, move || read_chunks(input, chunk_lines, free_rx, work_tx))
+            .spawn_scoped(scope, move || read_chunks(input, chunk_lines, max_line, free_rx, work_tx))
             .map_err(|e| BatchError::Thread(e.to_string()))?;
         for i in 0..workers {
             let (rx, tx) = (Arc::clone(&work_rx), done_tx.clone());
@@ -338,9 +371,32 @@ where
 }
 
 /// The reader: fills free buffers with up to `chunk_lines` lines each and numbers them.
+/// Discards input up to and including the next newline, a buffer at a time (no allocation).
+fn skip_rest_of_line(input: &mut impl BufRead) -> io::Result<()> {
+    loop {
+        let buf = input.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(());
+        }
+        match buf.iter().position(|&b| b == b'\n') {
+            Some(i) => {
+                input.consume(i + 1);
+                return Ok(());
+            }
+            None => {
+                let n = buf.len();
+                input.consume(n);
+            }
+        }
+    }
+}
+
+/// Reads lines into chunks. A line longer than `max_line` bytes keeps only its first `max_line + 1` bytes (the
+/// rest is skipped unread into memory): it fails as `E_REQ_TOO_LARGE`, and memory stays bounded whatever the input.
 fn read_chunks(
     mut input: impl BufRead,
     chunk_lines: usize,
+    max_line: usize,
     free: mpsc::Receiver<Chunk>,
     work: mpsc::Sender<Chunk>,
 ) -> Result<(), BatchError> {
@@ -354,10 +410,16 @@ fn read_chunks(
         let mut eof = false;
         while chunk.lines.len() < chunk_lines {
             let start = chunk.text.len();
-            let n = input.read_until(b'\n', &mut chunk.text).map_err(|error| BatchError::Read { line, error })?;
+            let cap = u64::try_from(max_line.saturating_add(2)).unwrap_or(u64::MAX);
+            let n = io::Read::take(input.by_ref(), cap)
+                .read_until(b'\n', &mut chunk.text)
+                .map_err(|error| BatchError::Read { line, error })?;
             if n == 0 {
                 eof = true;
                 break;
+            }
+            if !chunk.text.ends_with(b"\n") && n as u64 == cap {
+                skip_rest_of_line(&mut input).map_err(|error| BatchError::Read { line, error })?;
             }
             line += 1;
             let mut end = chunk.text.len();
@@ -406,6 +468,10 @@ fn evaluate_chunk(source: &impl Select, options: &Options, worker: &mut Worker, 
     for &(line, start, end) in lines.iter() {
         let bytes = text.get(start..end).unwrap_or_default();
         let result = match std::str::from_utf8(bytes) {
+            // Over the size limit (maybe cut mid-character by the reader): that is the error, not the encoding.
+            _ if bytes.len() > options.limits.max_bytes => {
+                options.limits.check_len(bytes.len()).map_err(Failure::from_limit)
+            }
             Ok(s) if s.trim().is_empty() => continue,
             Ok(s) => decision_json(source, options, worker, s, out),
             Err(e) => Err(Failure::from_request(RequestError {

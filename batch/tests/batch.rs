@@ -207,3 +207,24 @@ fn a_read_failure_stops_the_batch_and_names_the_line() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn a_line_over_the_size_limit_fails_alone_and_is_not_kept_whole() {
+    let good = input();
+    let first = good.split(|&b| b == b'\n').next().unwrap().to_vec();
+    // A 64 KiB line of multi-byte text between two good requests, with a 1 KiB limit.
+    let mut data = first.clone();
+    data.push(b'\n');
+    data.extend(std::iter::repeat_n("且".as_bytes(), 22_000).flatten());
+    data.push(b'\n');
+    data.extend_from_slice(&first);
+    data.push(b'\n');
+    let limits = xince_abi::request::RequestLimits { max_bytes: first.len().max(1024), ..Default::default() };
+    let options = Options { threads: 2, chunk_lines: 2, limits, ..Options::default() };
+    let (out, failed, summary) = batch(&data, &options);
+    assert_eq!(summary.requests, 3);
+    assert_eq!(failed, vec![2]);
+    let lines = lines(&out);
+    assert!(lines[1].contains("E_REQ_TOO_LARGE") && lines[1].contains("\"line\":2"), "{}", lines[1]);
+    assert_eq!(lines[0], lines[2], "the requests around it are evaluated as usual");
+}

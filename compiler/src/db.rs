@@ -436,7 +436,19 @@ impl Compiler {
     /// Diagnostics of one file: its parse diagnostics and those of its unit that point into it.
     pub fn check_file(&self, file: FileId) -> Vec<Diagnostic> {
         let Some(f) = self.input(file) else { return Vec::new() };
-        let mut out: Vec<Diagnostic> = parse_file(&self.db, f).diagnostics.clone();
+        let parsed = parse_file(&self.db, f);
+        let mut out: Vec<Diagnostic> = parsed.diagnostics.clone();
+        // A file with no items (empty, only comments or line breaks) is no policy and no module: `build` refuses
+        // it, so `check` must too.
+        if parsed.file.items.is_empty() && out.is_empty() {
+            out.push(diag::error(
+                "E0310",
+                file,
+                Span::default(),
+                "文件没有任何条目（空文件，或只有注释、换行）".to_string(),
+                "the file has no items (it is empty, or holds only comments and line breaks)".to_string(),
+            ));
+        }
         for d in &analyze(&self.db, self.set, f).diagnostics {
             let primary = d.labels.iter().find(|l| l.primary).map(|l| l.file);
             if primary == Some(file) && !out.contains(d) {

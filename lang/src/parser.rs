@@ -538,21 +538,57 @@ impl<'a> Parser<'a> {
     }
 
     fn or_expr(&mut self) -> PResult<Expr> {
-        let mut lhs = self.and_expr()?;
-        while self.eat(TokenKind::Or).is_some() {
-            let rhs = self.and_expr()?;
-            lhs = binary(BinaryOp::Or, lhs, rhs);
-        }
-        Ok(lhs)
+        let start = self.depth;
+        let result = (|| {
+            let mut lhs = self.and_expr()?;
+            while let Some(op) = self.eat(TokenKind::Or) {
+                self.chain_link(op)?;
+                let rhs = self.and_expr()?;
+                lhs = binary(BinaryOp::Or, lhs, rhs);
+            }
+            Ok(lhs)
+        })();
+        self.depth = start;
+        result
     }
 
     fn and_expr(&mut self) -> PResult<Expr> {
-        let mut lhs = self.not_expr()?;
-        while self.eat(TokenKind::And).is_some() {
-            let rhs = self.not_expr()?;
-            lhs = binary(BinaryOp::And, lhs, rhs);
+        let start = self.depth;
+        let result = (|| {
+            let mut lhs = self.not_expr()?;
+            while let Some(op) = self.eat(TokenKind::And) {
+                self.chain_link(op)?;
+                let rhs = self.not_expr()?;
+                lhs = binary(BinaryOp::And, lhs, rhs);
+            }
+            Ok(lhs)
+        })();
+        self.depth = start;
+        result
+    }
+
+    /// One more `且` / `或` in a chain: the tree `a 且 b 且 c …` is one level deeper per term, and every later
+    /// stage walks it recursively, so a chain counts against [`MAX_NESTING`] like brackets do (the caller
+    /// restores the depth when the chain ends).
+    fn chain_link(&mut self, op: Token) -> PResult<()> {
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            self.error(
+                "E0213",
+                op.span,
+                Text::new("表达式嵌套过深", "expression nested too deeply"),
+                Text::new(
+                    format!("连接的条件与嵌套合计超过 {MAX_NESTING} 层"),
+                    format!("terms joined by 且/或 and nesting exceed {MAX_NESTING} levels together"),
+                ),
+                Some(Text::new(
+                    "把条件拆成几个较小的部分，或用 属于 [...] 代替一长串 或",
+                    "split the condition into smaller parts, or use 属于 [...] instead of a long chain of 或",
+                )),
+            );
+            return Err(Bail);
         }
-        Ok(lhs)
+        Ok(())
     }
 
     fn not_expr(&mut self) -> PResult<Expr> {

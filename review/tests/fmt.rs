@@ -12,7 +12,9 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
         let path = entry.path();
         let name = entry.file_name();
         if path.is_dir() {
-            if name != "target" && name != ".git" {
+            // `tests/bad_inputs` holds deliberately broken files (invalid UTF-8, unterminated tokens); `fuzz` holds
+            // build output and corpora.
+            if name != "target" && name != ".git" && name != "bad_inputs" && name != "fuzz" {
                 collect(&path, out);
             }
         } else if path.extension().is_some_and(|e| e == "xince") {

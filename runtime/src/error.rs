@@ -36,6 +36,16 @@ pub enum LoadError {
     /// The runtime requires signed modules and this one is unsigned, tampered with, or signed by a key not
     /// trusted for its jurisdiction.
     Signature(xince_abi::signature::SignatureError),
+    /// The module's integrity digest is missing, malformed or does not match its bytes.
+    Digest(xince_abi::digest::DigestError),
+    /// The module is larger than the runtime accepts.
+    TooLarge { bytes: usize, limit_bytes: usize },
+    /// The module defines more functions than the runtime accepts.
+    TooManyFunctions { count: u32, limit: u32 },
+    /// The module declares no memory maximum, or one above the ABI's 16 MiB cap.
+    MemoryMaximum { bytes: Option<u64>, limit_bytes: u64 },
+    /// Compiling the module took longer than the runtime allows.
+    CompileTime { limit_ms: u128 },
 }
 
 impl LoadError {
@@ -54,6 +64,11 @@ impl LoadError {
             LoadError::Compile(_) => "E_LOAD_COMPILE",
             LoadError::Instantiate(_) => "E_LOAD_INSTANTIATE",
             LoadError::Signature(_) => "E_LOAD_SIGNATURE",
+            LoadError::Digest(e) => e.code(),
+            LoadError::TooLarge { .. } => "E_LOAD_TOO_LARGE",
+            LoadError::TooManyFunctions { .. } => "E_LOAD_TOO_MANY_FUNCTIONS",
+            LoadError::MemoryMaximum { .. } => "E_LOAD_MEMORY",
+            LoadError::CompileTime { .. } => "E_LOAD_COMPILE_TIME",
         }
     }
 
@@ -80,6 +95,16 @@ impl LoadError {
             LoadError::Instantiate(e) => format!("模块实例化失败：{e}"),
             // The signature error's own text is bilingual ("中文 / English").
             LoadError::Signature(e) => format!("签名验证未通过：{e}"),
+            LoadError::Digest(e) => format!("完整性检查未通过：{e}"),
+            LoadError::TooLarge { bytes, limit_bytes } => format!("模块 {bytes} 字节，超过上限 {limit_bytes} 字节"),
+            LoadError::TooManyFunctions { count, limit } => format!("模块定义了 {count} 个函数，超过上限 {limit} 个"),
+            LoadError::MemoryMaximum { bytes: Some(b), limit_bytes } => {
+                format!("模块声明的内存上限 {b} 字节超过 ABI 的上限 {limit_bytes} 字节")
+            }
+            LoadError::MemoryMaximum { bytes: None, limit_bytes } => {
+                format!("模块的内存没有声明上限（ABI 要求不超过 {limit_bytes} 字节）")
+            }
+            LoadError::CompileTime { limit_ms } => format!("模块编译超过 {limit_ms} 毫秒，已放弃"),
         }
     }
 
@@ -109,6 +134,22 @@ impl LoadError {
             LoadError::Compile(e) => format!("compiling the module failed: {e}"),
             LoadError::Instantiate(e) => format!("instantiating the module failed: {e}"),
             LoadError::Signature(e) => format!("signature check failed: {e}"),
+            LoadError::Digest(e) => format!("integrity check failed: {e}"),
+            LoadError::TooLarge { bytes, limit_bytes } => {
+                format!("the module is {bytes} bytes, above the limit of {limit_bytes}")
+            }
+            LoadError::TooManyFunctions { count, limit } => {
+                format!("the module defines {count} functions, above the limit of {limit}")
+            }
+            LoadError::MemoryMaximum { bytes: Some(b), limit_bytes } => {
+                format!("the module's declared memory maximum of {b} bytes exceeds the ABI cap of {limit_bytes}")
+            }
+            LoadError::MemoryMaximum { bytes: None, limit_bytes } => {
+                format!("the module's memory declares no maximum (the ABI requires one of at most {limit_bytes} bytes)")
+            }
+            LoadError::CompileTime { limit_ms } => {
+                format!("compiling the module took longer than {limit_ms} ms and was abandoned")
+            }
         }
     }
 }
@@ -137,7 +178,9 @@ pub enum EvalError {
     /// The module trapped (unreachable, out-of-bounds access, …).
     Trap(String),
     /// The module reported an error code (`xince_evaluate` returned non-zero).
-    Module { code: EvalErrorCode, record: Option<usize> },
+    /// `record` is the index among the request's primary records the module named; `record_id` its `id`
+    /// (filled in by [`EvalError::naming_record`] where the request is known).
+    Module { code: EvalErrorCode, record: Option<usize>, record_id: Option<String> },
     /// The module returned a status code the ABI does not define.
     UnknownStatus(i32),
     /// The module's answer is malformed (bad magic, counts, out-of-range indexes, pointers outside memory).
@@ -168,9 +211,10 @@ impl EvalError {
             EvalError::Timeout => "模块运行超时，已终止".into(),
             EvalError::MemoryLimit { limit_bytes } => format!("模块申请的内存超过上限 {limit_bytes} 字节，已终止"),
             EvalError::Trap(t) => format!("模块运行异常终止：{t}"),
-            EvalError::Module { code, record } => match record {
-                Some(r) => format!("{}（第 {r} 条主要记录）", code.message_zh()),
-                None => code.message_zh().to_string(),
+            EvalError::Module { code, record, record_id } => match (record_id, record) {
+                (Some(id), _) => format!("{}（记录 {id}）", code.message_zh()),
+                (None, Some(r)) => format!("{}（第 {r} 条主要记录）", code.message_zh()),
+                (None, None) => code.message_zh().to_string(),
             },
             EvalError::UnknownStatus(s) => format!("模块返回了未定义的状态码 {s}"),
             EvalError::MalformedAnswer(e) => format!("模块的输出格式错误：{e}"),
@@ -187,14 +231,38 @@ impl EvalError {
                 format!("the module tried to grow memory beyond {limit_bytes} bytes and was stopped")
             }
             EvalError::Trap(t) => format!("the module trapped: {t}"),
-            EvalError::Module { code, record } => match record {
-                Some(r) => format!("{} (primary record {r})", code.message_en()),
-                None => code.message_en().to_string(),
+            EvalError::Module { code, record, record_id } => match (record_id, record) {
+                (Some(id), _) => format!("{} (record {id})", code.message_en()),
+                (None, Some(r)) => format!("{} (primary record {r})", code.message_en()),
+                (None, None) => code.message_en().to_string(),
             },
             EvalError::UnknownStatus(s) => format!("the module returned undefined status {s}"),
             EvalError::MalformedAnswer(e) => format!("the module's answer is malformed: {e}"),
             EvalError::Instantiate(e) => format!("creating a module instance failed: {e}"),
         }
+    }
+}
+
+impl EvalError {
+    /// A module error that names a record by its index among the primary records, with that record's `id`
+    /// from `request` (the id the host knows it by). Other errors are returned unchanged.
+    pub fn naming_record(self, request: &xince_abi::request::Request) -> EvalError {
+        match self {
+            EvalError::Module { code, record: Some(r), record_id: None } => {
+                let record_id = xince_abi::decode::primary_records(request).get(r).map(|rec| rec.id.clone());
+                EvalError::Module { code, record: Some(r), record_id }
+            }
+            other => other,
+        }
+    }
+
+    /// The JSON path of the record a module error names, `subject.records[k]`, when the request is known.
+    pub fn record_path(&self, request: &xince_abi::request::Request) -> Option<String> {
+        let EvalError::Module { record: Some(r), .. } = self else { return None };
+        let primary = xince_abi::decode::primary_records(request);
+        let target = primary.get(*r)?;
+        let k = request.subject.records.iter().position(|rec| std::ptr::eq(rec, *target))?;
+        Some(format!("subject.records[{k}]"))
     }
 }
 

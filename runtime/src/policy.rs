@@ -153,16 +153,8 @@ impl Runtime {
         if let Some(keys) = &self.shared.config.trusted_keys {
             xince_abi::signature::verify(bytes, keys).map_err(LoadError::Signature)?;
         }
-        let crate::check::Scan { manifest, initial_memory_bytes } = crate::check::scan(bytes)?;
-        let limit_bytes = self.shared.config.memory_limit_bytes;
-        if initial_memory_bytes > limit_bytes as u64 {
-            return Err(LoadError::InitialMemoryTooLarge { bytes: initial_memory_bytes, limit_bytes });
-        }
-        let module = self
-            .shared
-            .cache
-            .get_or_compile(&self.shared.engine, bytes)
-            .map_err(|e| LoadError::Compile(format!("{e:#}")))?;
+        let manifest = crate::check::checked_scan(bytes, &self.shared.config)?.manifest;
+        let module = self.compile_within_deadline(bytes)?;
         check_exports(&module)?;
         let linker: Linker<StoreState> = Linker::new(&self.shared.engine);
         let pre = linker.instantiate_pre(&module).map_err(|e| LoadError::Instantiate(format!("{e:#}")))?;
@@ -193,6 +185,34 @@ impl Runtime {
         }
         policy.inner.release(slot);
         Ok(policy)
+    }
+}
+
+impl Runtime {
+    /// Compiles (or takes from the cache) on a helper thread, waiting at most `max_compile_time`. Cranelift
+    /// cannot be interrupted: a compilation past the limit is abandoned (its thread finishes on its own and
+    /// its result is dropped) and the load fails with `E_LOAD_COMPILE_TIME`.
+    fn compile_within_deadline(&self, bytes: &[u8]) -> Result<Module, LoadError> {
+        let limit = self.shared.config.max_compile_time;
+        let (tx, rx) = std::sync::mpsc::channel();
+        let runtime = self.clone();
+        let owned = bytes.to_vec();
+        std::thread::Builder::new()
+            .name("xince-compile".into())
+            .spawn(move || {
+                let result = runtime.shared.cache.get_or_compile(&runtime.shared.engine, &owned);
+                let _ = tx.send(result.map_err(|e| format!("{e:#}")));
+            })
+            .map_err(|e| LoadError::Compile(e.to_string()))?;
+        match rx.recv_timeout(limit) {
+            Ok(result) => result.map_err(LoadError::Compile),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                Err(LoadError::CompileTime { limit_ms: limit.as_millis() })
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                Err(LoadError::Compile("编译线程意外结束 / the compile thread ended unexpectedly".into()))
+            }
+        }
     }
 }
 
@@ -543,7 +563,7 @@ fn module_error(status: i32, header: Option<&[u8]>) -> EvalError {
         .and_then(|b| <[u8; 4]>::try_from(b).ok())
         .map(i32::from_le_bytes)
         .and_then(|r| usize::try_from(r).ok());
-    EvalError::Module { code, record }
+    EvalError::Module { code, record, record_id: None }
 }
 
 /// The answer buffer kept in `answer` (its vectors reused), leaving an empty one in its place.
@@ -552,7 +572,7 @@ fn reusable(answer: &mut Result<RawOutput, EvalError>) -> RawOutput {
 }
 
 fn input_too_large() -> EvalError {
-    EvalError::Module { code: EvalErrorCode::InputTooLarge, record: None }
+    EvalError::Module { code: EvalErrorCode::InputTooLarge, record: None, record_id: None }
 }
 
 /// Encoded input per `xince_evaluate_batch` call in [`Evaluator::evaluate_raw_batch`]: a few thousand typical
@@ -628,7 +648,7 @@ impl Evaluator {
     pub fn evaluate(&mut self, request: &Request) -> Result<Decision<'static>, EvalError> {
         let policy = self.policy.clone();
         let encoded = encode_request(&policy.inner.manifest, request)?;
-        let raw = self.evaluate_raw(&encoded.input)?;
+        let raw = self.evaluate_raw(&encoded.input).map_err(|e| e.naming_record(request))?;
         Ok(decide(&policy.inner.manifest, &encoded, &raw).into_owned())
     }
 
@@ -683,7 +703,7 @@ impl Policy {
     /// Encodes the request against this module's vocabularies, evaluates it and decodes the decision (owned).
     pub fn evaluate(&self, request: &Request) -> Result<Decision<'static>, EvalError> {
         let encoded = encode_request(&self.inner.manifest, request)?;
-        let raw = self.evaluate_raw(&encoded.input)?;
+        let raw = self.evaluate_raw(&encoded.input).map_err(|e| e.naming_record(request))?;
         Ok(decide(&self.inner.manifest, &encoded, &raw).into_owned())
     }
 }

@@ -72,7 +72,7 @@ fn input_area_grows_for_a_larger_subject_and_refuses_what_does_not_fit() {
     let too_large = input_with_dates(&vec!["2023-03-01"; 500]);
     assert_eq!(
         evaluator.evaluate_raw(&too_large).unwrap_err(),
-        EvalError::Module { code: EvalErrorCode::InputTooLarge, record: None }
+        EvalError::Module { code: EvalErrorCode::InputTooLarge, record: None, record_id: None }
     );
     // Refusing one input leaves the evaluator serving the next.
     assert_eq!(evaluator.evaluate_raw(&small).unwrap(), expected);
@@ -109,7 +109,10 @@ fn batch_without_the_export_calls_once_per_input() {
     evaluator.evaluate_raw_batch(&inputs, &mut answers).unwrap();
     assert_eq!(answers.len(), 3);
     assert_eq!(answers[0], policy.evaluate_raw(&inputs[0]));
-    assert_eq!(answers[1], Err(EvalError::Module { code: EvalErrorCode::InputTooLarge, record: None }));
+    assert_eq!(
+        answers[1],
+        Err(EvalError::Module { code: EvalErrorCode::InputTooLarge, record: None, record_id: None })
+    );
     assert_eq!(answers[2], policy.evaluate_raw(&inputs[2]));
     // A shorter batch reuses the same vector.
     evaluator.evaluate_raw_batch(&inputs[2..], &mut answers).unwrap();

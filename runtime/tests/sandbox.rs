@@ -17,7 +17,7 @@ use xince_runtime::{EvalError, LoadError, Runtime, RuntimeConfig};
 fn with_evaluate(body: &str) -> String {
     format!(
         r#"(module
-  (memory (export "memory") 1 1024)
+  (memory (export "memory") 1 256)
   (global (export "xince_abi_version") i32 (i32.const 3))
   (func (export "xince_alloc") (param i32) (result i32) (i32.const 1024))
   (func (export "xince_evaluate") (param $p i32) (param $len i32) (result i32 i32 i32) {body} (i32.const 32768) (i32.const 76)))"#
@@ -126,7 +126,7 @@ fn unbounded_memory_growth_is_refused_at_the_cap() {
 #[test]
 fn initial_memory_above_the_cap_is_a_load_error() {
     let wat = with_evaluate("(i32.const 0)")
-        .replace("(memory (export \"memory\") 1 1024)", "(memory (export \"memory\") 200)");
+        .replace("(memory (export \"memory\") 1 256)", "(memory (export \"memory\") 200 256)");
     let err = runtime().load(&module(&wat, MANIFEST_JSON)).err().unwrap();
     assert_eq!(err, LoadError::InitialMemoryTooLarge { bytes: 200 * 65536, limit_bytes: 4 << 20 });
 }
@@ -167,9 +167,57 @@ fn measure_naming_a_missing_list_is_refused() {
 
 #[test]
 fn module_without_manifest_is_refused() {
-    let err = runtime().load(&wat::parse_str(GOOD_WAT).unwrap()).err().unwrap();
+    // Sealed with a digest, so the missing manifest is what is refused.
+    let bare = xince_abi::digest::seal(&wat::parse_str(GOOD_WAT).unwrap()).unwrap();
+    let err = runtime().load(&bare).err().unwrap();
     assert_eq!(err, LoadError::NoManifest);
     insta::assert_snapshot!("no_manifest_message", err.to_string());
+}
+
+#[test]
+fn a_module_without_its_digest_or_with_a_changed_byte_is_refused() {
+    let sealed = module(GOOD_WAT, MANIFEST_JSON);
+    assert!(runtime().load(&sealed).is_ok());
+    let bare =
+        common::with_section(wat::parse_str(GOOD_WAT).unwrap(), xince_abi::MANIFEST_SECTION, MANIFEST_JSON.as_bytes());
+    let err = runtime().load(&bare).err().unwrap();
+    assert_eq!(err.code(), "E_LOAD_NO_DIGEST", "{err}");
+    // The manifest edited by hand, the code untouched: refused unless resealed.
+    let edited = String::from_utf8_lossy(&sealed).contains("\"trigger_list\": 0");
+    assert!(edited, "fixture changed");
+    let at = sealed.windows(16).position(|w| w == b"\"trigger_list\": ").unwrap() + 16;
+    let mut changed = sealed.clone();
+    changed[at] = b'1';
+    let err = runtime().load(&changed).err().unwrap();
+    assert_eq!(err.code(), "E_LOAD_DIGEST_MISMATCH", "{err}");
+    // Without the requirement, the same hand-edited module is believed: the digest is what refuses it.
+    let lax =
+        xince_runtime::Runtime::new(xince_runtime::RuntimeConfig { require_digest: false, ..test_config() }).unwrap();
+    assert!(lax.load(&bare).is_ok());
+}
+
+#[test]
+fn loading_limits_are_coded_errors() {
+    let small =
+        xince_runtime::Runtime::new(xince_runtime::RuntimeConfig { max_module_bytes: 1000, ..test_config() }).unwrap();
+    let err = small.load(&module(GOOD_WAT, MANIFEST_JSON)).err().unwrap();
+    assert_eq!(err.code(), "E_LOAD_TOO_LARGE", "{err}");
+    let many = GOOD_WAT.replacen("(module", &format!("(module {}", "(func)".repeat(1001)), 1);
+    let err = runtime().load(&module(&many, MANIFEST_JSON)).err().unwrap();
+    assert_eq!(err.code(), "E_LOAD_TOO_MANY_FUNCTIONS", "{err}");
+    let slow = xince_runtime::Runtime::new(xince_runtime::RuntimeConfig {
+        max_compile_time: std::time::Duration::from_nanos(1),
+        ..test_config()
+    })
+    .unwrap();
+    let err = slow.load(&module(&many.replace("(func)", ""), MANIFEST_JSON)).err().unwrap();
+    assert_eq!(err.code(), "E_LOAD_COMPILE_TIME", "{err}");
+    let unbounded = GOOD_WAT.replace("(memory (export \"memory\") 1 1)", "(memory (export \"memory\") 1)");
+    let err = runtime().load(&module(&unbounded, MANIFEST_JSON)).err().unwrap();
+    assert_eq!(err.code(), "E_LOAD_MEMORY", "{err}");
+    let above_abi = GOOD_WAT.replace("(memory (export \"memory\") 1 1)", "(memory (export \"memory\") 1 257)");
+    let err = runtime().load(&module(&above_abi, MANIFEST_JSON)).err().unwrap();
+    assert!(matches!(err, LoadError::MemoryMaximum { bytes: Some(_), .. }), "{err}");
 }
 
 #[test]

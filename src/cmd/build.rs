@@ -1,7 +1,7 @@
 //! `xince build <policy.xince> -o out.wasm` and `xince build <dir> --out-dir <dir>`: compiles policies (files
 //! with a `政策` item) to wasm modules, or prints their IR / WAT with `--emit`.
 
-use crate::cmd::check;
+use crate::cmd::{check, files};
 use crate::ui::Ui;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -52,13 +52,41 @@ fn emit_bytes(build: xince_compiler::Build, emit: Emit) -> anyhow::Result<Vec<u8
     }
 }
 
+/// Where a policy's output goes under `--out-dir`: its path below the directory being built (the file name when
+/// a single file is built), with the emitted extension. Never absolute and never through `..`, so nothing is
+/// written outside the output directory, whatever the source path looked like.
+fn out_dir_path(root: &Path, source: &Path, emit: Emit) -> anyhow::Result<PathBuf> {
+    let source_abs = std::fs::canonicalize(source).unwrap_or_else(|_| source.to_path_buf());
+    let rel = if root.is_dir() {
+        let root_abs = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+        source_abs.strip_prefix(&root_abs).map(Path::to_path_buf).ok()
+    } else {
+        source_abs.file_name().map(PathBuf::from)
+    };
+    rel.and_then(|r| files::contained(&r.with_extension(extension(emit)))).ok_or_else(|| {
+        anyhow::anyhow!(
+            "E_OUT_PATH: {} 不在 {} 之下，无法决定输出位置 / {} is not under {}: no place for its output",
+            source.display(),
+            root.display(),
+            source.display(),
+            root.display()
+        )
+    })
+}
+
 pub fn run(args: Args, ui: &Ui) -> anyhow::Result<ExitCode> {
-    let (compiler, files) = check::load(std::slice::from_ref(&args.path))?;
+    let (compiler, files, unreadable) = check::load_all(std::slice::from_ref(&args.path))?;
+    for e in &unreadable {
+        eprintln!("{}: {e}", ui.t("错误", "error"));
+    }
     let policies: Vec<String> =
         files.iter().filter(|f| compiler.file_id(f).is_some_and(|id| compiler.is_policy(id))).cloned().collect();
+    if policies.is_empty() && !unreadable.is_empty() {
+        return Ok(ExitCode::from(1));
+    }
     if policies.is_empty() {
         anyhow::bail!(
-            "{} 下没有政策文件（含 `政策` 条目的文件） / no policy file under {}",
+            "E0307: {} 下没有政策文件（含 `政策` 条目的文件） / no policy file under {}",
             args.path.display(),
             args.path.display()
         );
@@ -79,15 +107,12 @@ pub fn run(args: Args, ui: &Ui) -> anyhow::Result<ExitCode> {
                 let bytes = emit_bytes(build, args.emit)?;
                 let target = match (&args.output, &args.out_dir) {
                     (Some(o), _) if policies.len() == 1 => Some(o.clone()),
-                    (_, Some(dir)) => {
-                        let stem = Path::new(name).with_extension(extension(args.emit));
-                        let rel = stem.strip_prefix("policies").unwrap_or(&stem).to_path_buf();
-                        Some(dir.join(rel))
-                    }
+                    (_, Some(dir)) => Some(dir.join(out_dir_path(&args.path, Path::new(name), args.emit)?)),
                     _ => None,
                 };
                 match target {
                     Some(t) => {
+                        files::refuse_overwrite(&t, &[Path::new(name)])?;
                         if let Some(parent) = t.parent().filter(|p| !p.as_os_str().is_empty()) {
                             std::fs::create_dir_all(parent)?;
                         }
@@ -112,5 +137,5 @@ pub fn run(args: Args, ui: &Ui) -> anyhow::Result<ExitCode> {
                 format!("built {} policies: {} ok, {failed} failed", policies.len(), policies.len() - failed),
         }
     );
-    Ok(if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if failed > 0 || !unreadable.is_empty() { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

@@ -60,6 +60,16 @@ fn display(p: &Path) -> String {
 
 /// Loads the named files plus the repository's policies; returns the compiler and the named files' paths.
 pub fn load(paths: &[PathBuf]) -> anyhow::Result<(Compiler, Vec<String>)> {
+    let (compiler, shown, unreadable) = load_all(paths)?;
+    match unreadable.into_iter().next() {
+        Some(e) => Err(anyhow::anyhow!(e)),
+        None => Ok((compiler, shown)),
+    }
+}
+
+/// [`load`], but a named file that is not UTF-8 does not stop the others: it is left out and its coded error
+/// (`path:line:col: E0107: …`) returned, for `check` and `build` to report with the rest.
+pub fn load_all(paths: &[PathBuf]) -> anyhow::Result<(Compiler, Vec<String>, Vec<String>)> {
     let mut named = Vec::new();
     for p in paths {
         collect(p, &mut named)?;
@@ -73,27 +83,37 @@ pub fn load(paths: &[PathBuf]) -> anyhow::Result<(Compiler, Vec<String>)> {
     let mut compiler = Compiler::new();
     let mut shown = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
+    let mut unreadable = Vec::new();
     for p in named.iter().chain(context.iter()) {
         let key = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
         if !seen.insert(key) {
             continue;
         }
-        let text =
-            std::fs::read_to_string(p).map_err(|e| anyhow::anyhow!("无法读取 / cannot read {}: {e}", p.display()))?;
+        let text = match crate::cmd::files::read_source(p) {
+            Ok(t) => t,
+            Err(e) if named.contains(p) => {
+                unreadable.push(format!("{e:#}"));
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         let name = display(p);
         compiler.set_file(name.clone(), text);
         if named.contains(p) {
             shown.push(name);
         }
     }
-    Ok((compiler, shown))
+    Ok((compiler, shown, unreadable))
 }
 
 pub fn run(args: Args, ui: &Ui) -> anyhow::Result<ExitCode> {
-    let (compiler, files) = load(&args.paths)?;
+    let (compiler, files, unreadable) = load_all(&args.paths)?;
+    for e in &unreadable {
+        eprintln!("{}: {e}", ui.t("错误", "error"));
+    }
     let json_out = args.format == crate::cmd::Format::Json;
     let color = !json_out && std::io::stdout().is_terminal();
-    let (mut errors, mut warnings) = (0usize, 0usize);
+    let (mut errors, mut warnings) = (unreadable.len(), 0usize);
     let mut all = Vec::new();
     for name in &files {
         let Some(id) = compiler.file_id(name) else { continue };

@@ -60,6 +60,12 @@ pub struct Args {
     /// 只接受由受信密钥签名的模块（信任文件见 xince verify）/ accept only modules signed by a key in this trust file
     #[arg(long, value_name = "trusted.json")]
     pub trust: Option<PathBuf>,
+    /// 单个请求的最大字节数（默认 4 MiB）/ largest request in bytes (default 4 MiB)
+    #[arg(long, value_name = "BYTES")]
+    pub max_request_bytes: Option<usize>,
+    /// 单个主体的最大记录数（默认 20000）/ most records per subject (default 20000)
+    #[arg(long, value_name = "N")]
+    pub max_records: Option<usize>,
 }
 
 enum Source {
@@ -143,7 +149,19 @@ fn default_cache_key() -> Option<PathBuf> {
 }
 
 fn options(args: &Args) -> Options {
-    Options { as_of: args.as_of.clone(), scenario: args.scenario.clone(), explain: args.explain, ..Options::default() }
+    let defaults = xince_abi::request::RequestLimits::default();
+    let limits = xince_abi::request::RequestLimits {
+        max_bytes: args.max_request_bytes.unwrap_or(defaults.max_bytes),
+        max_records: args.max_records.unwrap_or(defaults.max_records),
+        ..defaults
+    };
+    Options {
+        as_of: args.as_of.clone(),
+        scenario: args.scenario.clone(),
+        explain: args.explain,
+        limits,
+        ..Options::default()
+    }
 }
 
 /// A failure as one line of text: `path: message [code]`.
@@ -169,8 +187,7 @@ pub fn run(args: Args, ui: &Ui) -> anyhow::Result<ExitCode> {
     let text = if path.as_os_str() == "-" {
         std::io::read_to_string(std::io::stdin())?
     } else {
-        std::fs::read_to_string(&path)
-            .with_context(|| format!("{} {}", ui.t("无法读取", "cannot read"), path.display()))?
+        crate::cmd::files::read_request(&path)?
     };
     match xince_batch::evaluate(&source, &options(&args), &text) {
         Ok(decision) => {
@@ -192,6 +209,10 @@ pub fn run(args: Args, ui: &Ui) -> anyhow::Result<ExitCode> {
 }
 
 fn batch(source: &Source, args: &Args, input: &Path, output: &Path, ui: &Ui) -> anyhow::Result<ExitCode> {
+    // Creating the output truncates it: never when it is the input (same path, a symlink or a hard link).
+    if output.as_os_str() != "-" && input.as_os_str() != "-" {
+        crate::cmd::files::refuse_overwrite(output, &[input])?;
+    }
     let reader: Box<dyn BufRead + Send> = if input.as_os_str() == "-" {
         Box::new(std::io::BufReader::with_capacity(1 << 20, std::io::stdin()))
     } else {

@@ -47,7 +47,7 @@ pub fn run(args: Args, ui: &Ui) -> anyhow::Result<ExitCode> {
     }
     let (mut changed, mut failed) = (0usize, 0usize);
     for file in &files {
-        let source = std::fs::read_to_string(file).with_context(|| file.display().to_string())?;
+        let source = crate::cmd::files::read_source(file)?;
         match format(&source) {
             Ok(out) if out == source => {}
             Ok(out) => {

@@ -1,4 +1,5 @@
-//! `xince inspect module.wasm [--json]`: show the manifest a compiled module carries.
+//! `xince inspect module.wasm [--json]`: run the runtime's load checks, then show the manifest a compiled
+//! module carries (exit 1 when the module would be refused).
 
 use crate::ui::Ui;
 use anyhow::Context;
@@ -17,6 +18,16 @@ pub struct Args {
 pub fn run(args: Args, ui: &Ui) -> anyhow::Result<ExitCode> {
     let bytes = std::fs::read(&args.module)
         .with_context(|| format!("{} {}", ui.t("无法读取", "cannot read"), args.module.display()))?;
+    // The checks `eval` runs at load (digest, limits, imports, memory, exports, ABI version): a module shown
+    // here as fine is one a host would load.
+    let runtime = xince_runtime::Runtime::new(xince_runtime::RuntimeConfig {
+        pooling: false,
+        ..xince_runtime::RuntimeConfig::default()
+    })?;
+    if let Err(e) = runtime.load(&bytes) {
+        eprintln!("{}: {}: {e}", ui.t("错误", "error"), args.module.display());
+        return Ok(ExitCode::from(1));
+    }
     let manifest = xince_review::read_manifest(&bytes).with_context(|| args.module.display().to_string())?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&manifest)?);

@@ -6,6 +6,7 @@ pub mod coverage;
 pub mod date;
 pub mod diff;
 pub mod eval;
+pub mod files;
 pub mod fmt;
 pub mod r#gen;
 pub mod id;

@@ -193,7 +193,8 @@ pub fn load_compiler(roots: &[PathBuf], policy_dirs: &[PathBuf]) -> anyhow::Resu
     files.sort();
     files.dedup();
     for f in files {
-        compiler.set_file(f.display().to_string(), xince_loader::read_source(&f)?);
+        let text = crate::cmd::files::read_source(&f)?;
+        compiler.set_file(f.display().to_string(), text);
     }
     Ok(compiler)
 }

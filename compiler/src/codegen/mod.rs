@@ -165,7 +165,8 @@ pub fn emit(program: &Program) -> Result<Vec<u8>, CodegenError> {
     module.section(&data);
 
     module.section(&CustomSection { name: xince_abi::MANIFEST_SECTION.into(), data: manifest.into() });
-    Ok(module.finish())
+    // Last: the integrity digest of everything above (code and manifest), checked by hosts at load.
+    xince_abi::digest::seal(&module.finish()).map_err(|e| CodegenError::Manifest(e.to_string()))
 }
 
 fn align_up(n: i64, to: i64) -> i64 {

@@ -21,7 +21,7 @@ pub use items::duration_text;
 use items::*;
 use std::collections::BTreeMap;
 use xince_abi::manifest::vocab_names as vn;
-use xince_lang::ast::{BinaryOp, ExprKind, ItemKind};
+use xince_lang::ast::{BinaryOp, ExprKind, ItemKind, Span};
 use xince_lang::{Diagnostic, FileId};
 
 /// Clauses each item kind accepts, and which are required.
@@ -202,6 +202,33 @@ pub fn check(scope: &Scope, texts: &Texts, doc_of: &BTreeMap<FileId, String>, di
             _ => {}
         }
     }
+    // A policy has one objection procedure and one grading: a second one of its own would silently replace
+    // the first (lowering keeps one per origin), so it is an error.
+    let heads = [
+        ("异议", "objection", out.objections.iter().map(|o| &o.head).collect::<Vec<_>>()),
+        ("分级", "grading", out.gradings.iter().map(|g| &g.head).collect()),
+    ];
+    for (zh, en, heads) in heads {
+        let own: Vec<&RuleHead> = heads.into_iter().filter(|h| h.origin == Origin::Own).collect();
+        if let Some(first) = own.first() {
+            for dup in own.iter().skip(1) {
+                let at = if dup.keyword_span == Span::default() { dup.span } else { dup.keyword_span };
+                cx.diags.push(
+                    diag::error(
+                        "E0302",
+                        dup.file,
+                        at,
+                        format!("第二个 `{zh}` 条目：一个政策只能有一个（第一个在字节 {}）", first.span.start),
+                        format!(
+                            "a second `{zh}` item: a policy has only one {en} (the first is at byte {})",
+                            first.span.start
+                        ),
+                    )
+                    .with_help("把两个条目合并为一个", "merge the two items into one"),
+                );
+            }
+        }
+    }
     // A measure named by a commitment may omit `适用`; others must have it.
     for m in out.measures.iter() {
         if m.trigger.is_none() && !out.commitments.iter().any(|c| c.measures.contains(&m.head.name)) {
@@ -222,6 +249,46 @@ pub fn check(scope: &Scope, texts: &Texts, doc_of: &BTreeMap<FileId, String>, di
     }
     diags.append(&mut cx.diags);
     out
+}
+
+/// Clauses whose values are plain names or strings, and those of them that hold one value only. A value of
+/// another shape (`对象: "甲" 且 "乙"`) or a second value of a one-value clause would otherwise be dropped
+/// silently by the `value_text` readers, so each is an error.
+const TEXT_CLAUSES: &[&str] = &["名称", "文号", "内容", "实施", "救济", "上级", "替代", "对象"];
+const SINGLE_TEXT_CLAUSES: &[&str] = &["名称", "文号", "替代"];
+
+fn check_text_values(e: &Entry, diags: &mut Vec<Diagnostic>) {
+    for key in TEXT_CLAUSES {
+        let mut count = 0usize;
+        for v in e.values(key) {
+            count += 1;
+            match &v.kind {
+                ExprKind::Path(_) | ExprKind::Str(_) | ExprKind::Error => {}
+                _ => diags.push(
+                    diag::error(
+                        "E0405",
+                        e.file,
+                        v.span,
+                        format!("子句 `{key}` 的每个值应是一个名称或字符串，不能是条件或运算"),
+                        format!("each value of clause `{key}` is one name or string, not a condition or operation"),
+                    )
+                    .with_help(
+                        "多个值用逗号分隔：`对象: \"甲\", \"乙\"`",
+                        "separate several values with commas: `对象: \"a\", \"b\"`",
+                    ),
+                ),
+            }
+            if count == 2 && SINGLE_TEXT_CLAUSES.contains(key) {
+                diags.push(diag::error(
+                    "E0405",
+                    e.file,
+                    v.span,
+                    format!("子句 `{key}` 只能有一个值"),
+                    format!("clause `{key}` takes one value"),
+                ));
+            }
+        }
+    }
 }
 
 fn check_clause_names(e: &Entry, scope: &Scope, diags: &mut Vec<Diagnostic>) {
@@ -259,6 +326,7 @@ fn check_clause_names(e: &Entry, scope: &Scope, diags: &mut Vec<Diagnostic>) {
             diags.push(d);
         }
     }
+    check_text_values(e, diags);
     for req in required {
         if e.clause(req).is_none() {
             diags.push(diag::error(

@@ -129,7 +129,17 @@ pub fn manifest_for(p: &Program) -> Manifest {
             citation: cite(),
         }),
         objection: None,
-        regimes: vec![],
+        // One per program regime: an answer's regime index must name one of them.
+        regimes: (0..p.regimes.len())
+            .map(|i| RegimeInfo {
+                name: format!("制度{i}"),
+                document: String::new(),
+                effective_from: String::new(),
+                effective_until: None,
+                periods: BTreeMap::new(),
+                verified: true,
+            })
+            .collect(),
         unverified: vec![],
     }
 }

@@ -37,9 +37,11 @@ pub fn with_section(mut wasm: Vec<u8>, name: &str, data: &[u8]) -> Vec<u8> {
     wasm
 }
 
-/// WAT text → module bytes carrying the given manifest JSON.
+/// WAT text → module bytes carrying the given manifest JSON, sealed with its integrity digest as the
+/// compiler does (so the hostile behaviour under test, not a missing digest, is what a test meets).
 pub fn module(wat: &str, manifest_json: &str) -> Vec<u8> {
-    with_section(wat::parse_str(wat).unwrap(), xince_abi::MANIFEST_SECTION, manifest_json.as_bytes())
+    let bare = with_section(wat::parse_str(wat).unwrap(), xince_abi::MANIFEST_SECTION, manifest_json.as_bytes());
+    xince_abi::digest::seal(&bare).unwrap()
 }
 
 pub fn good_module() -> Vec<u8> {
@@ -57,6 +59,7 @@ pub fn test_config() -> RuntimeConfig {
         precompiled: None,
         reuse_instances: true,
         trusted_keys: None,
+        ..RuntimeConfig::default()
     }
 }
 
