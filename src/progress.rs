@@ -1,7 +1,7 @@
 //! Progress on a terminal (indicatif): total, rate and time left while a long command runs, nothing when
 //! stderr is not a terminal. The final summary line is the command's own (printed either way).
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use std::io::IsTerminal;
 
 /// What the bar counts.
@@ -16,6 +16,22 @@ pub enum Unit {
 pub struct Progress {
     bar: Option<ProgressBar>,
     unit: Unit,
+    what: String,
+}
+
+fn style(unit: Unit, known_total: bool, what: &str) -> Option<ProgressStyle> {
+    let template = match (unit, known_total) {
+        (Unit::Items, true) => format!("{what} {{wide_bar}} {{human_pos}}/{{human_len}} ({{rate}}, ETA {{eta}})"),
+        (Unit::Items, false) => format!("{what} {{spinner}} {{human_pos}} ({{rate}}, {{elapsed}})"),
+        (Unit::Bytes, true) => {
+            format!("{what} {{wide_bar}} {{bytes}}/{{total_bytes}} ({{bytes_per_sec}}, ETA {{eta}}) {{msg}}")
+        }
+        (Unit::Bytes, false) => format!("{what} {{spinner}} {{bytes}} ({{bytes_per_sec}}) {{msg}}"),
+    };
+    let style = ProgressStyle::with_template(&template).ok()?;
+    Some(style.with_key("rate", |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+        let _ = write!(w, "{:.0}/s", state.per_sec());
+    }))
 }
 
 impl Progress {
@@ -23,28 +39,22 @@ impl Progress {
     pub fn new(total: Option<u64>, unit: Unit, what: &str) -> Progress {
         let on = std::io::stderr().is_terminal() && std::env::var("XINCE_PROGRESS").map_or(true, |v| v != "0");
         if !on {
-            return Progress { bar: None, unit };
+            return Progress { bar: None, unit, what: what.to_string() };
         }
         let bar = ProgressBar::with_draw_target(total, ProgressDrawTarget::stderr_with_hz(8));
-        let template = match (unit, total.is_some()) {
-            (Unit::Items, true) => {
-                format!("{what} {{wide_bar}} {{human_pos}}/{{human_len}} ({{per_sec}}, ETA {{eta}})")
-            }
-            (Unit::Items, false) => format!("{what} {{spinner}} {{human_pos}} ({{per_sec}}, {{elapsed}})"),
-            (Unit::Bytes, true) => {
-                format!("{what} {{wide_bar}} {{bytes}}/{{total_bytes}} ({{bytes_per_sec}}, ETA {{eta}}) {{msg}}")
-            }
-            (Unit::Bytes, false) => format!("{what} {{spinner}} {{bytes}} ({{bytes_per_sec}}) {{msg}}"),
-        };
-        if let Ok(style) = ProgressStyle::with_template(&template) {
+        if let Some(style) = style(unit, total.is_some(), what) {
             bar.set_style(style);
         }
-        Progress { bar: Some(bar), unit }
+        Progress { bar: Some(bar), unit, what: what.to_string() }
     }
 
+    /// The total, once known (Parquet: from the file's metadata; JSON Lines: the file's size in bytes).
     pub fn set_total(&self, total: u64) {
         if let Some(b) = &self.bar {
             b.set_length(total);
+            if let Some(style) = style(self.unit, true, &self.what) {
+                b.set_style(style);
+            }
         }
     }
 
