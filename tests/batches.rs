@@ -12,9 +12,7 @@ fn liangping() -> Vec<u8> {
     let mut compiler = xince_compiler::Compiler::new();
     let text = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap();
     compiler.set_file(path.to_string(), text);
-    let program =
-        compiler.program(path).unwrap_or_else(|d| panic!("{}", compiler.render(&d, xince_lang::Lang::En, false)));
-    xince_compiler::codegen::emit(&program).unwrap()
+    compiler.build(path).unwrap_or_else(|d| panic!("{}", compiler.render(&d, xince_lang::Lang::En, false))).wasm
 }
 
 /// Subject `i`: the example company with `i % 60` extra penalty records over the years and an evaluation

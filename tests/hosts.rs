@@ -101,9 +101,10 @@ fn python_and_node_hosts_agree_with_the_runtime_on_every_policy_case() {
         if !compiler.is_policy(file_id) {
             continue;
         }
-        let program =
-            compiler.program(&rel).unwrap_or_else(|d| panic!("{}", compiler.render(&d, xince_lang::Lang::Zh, false)));
-        let bytes = xince_compiler::codegen::emit(&program).unwrap();
+        let bytes = compiler
+            .build(&rel)
+            .unwrap_or_else(|d| panic!("{}", compiler.render(&d, xince_lang::Lang::Zh, false)))
+            .wasm;
         let slug = rel.replace('/', "_");
         let module_path = work.join(format!("{slug}.wasm"));
         std::fs::write(&module_path, &bytes).unwrap();

@@ -108,6 +108,12 @@ pub fn parse_request(json: &str) -> Result<Request, RequestError> {
     parse_request_located(json)
 }
 
+/// A request already parsed as JSON (a test case's `request`, an HTTP body): the same shape checks and
+/// error paths as [`parse_request`], without turning the value back into text.
+pub fn request_from_value(value: serde_json::Value) -> Result<Request, RequestError> {
+    serde_path_to_error::deserialize(value).map_err(shape_error)
+}
+
 /// The located parse: every error names its JSON path (or line and column).
 fn parse_request_located(json: &str) -> Result<Request, RequestError> {
     let mut de = serde_json::Deserializer::from_str(json);

@@ -10,6 +10,7 @@
 pub mod date;
 pub mod decision;
 pub mod decode;
+pub mod engine;
 pub mod error;
 pub mod input;
 pub mod layout;

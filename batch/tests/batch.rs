@@ -3,53 +3,23 @@
 //! their place; blank lines skipped; read and write failures stop the batch without hanging it.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers outside #[test] fns
 
-#[path = "../../src/cmd/gen/population.rs"]
-#[allow(dead_code)]
-mod population;
-
 use std::io::{self, BufRead, Read, Write};
-use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use xince_abi::decode::parse_request;
 use xince_batch::{BatchError, Event, Failure, Options, run};
 use xince_runtime::{Policy, Runtime, RuntimeConfig};
+use xince_testkit::population;
 
 const POLICY: &str = "policies/重庆市/梁平区/政策.xince";
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
-}
-
-fn xince_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            xince_files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "xince") {
-            out.push(p);
-        }
-    }
-}
 
 /// The 梁平区 policy (the benchmark's), compiled once.
 fn policy() -> &'static Policy {
     static POLICY_MODULE: OnceLock<Policy> = OnceLock::new();
     POLICY_MODULE.get_or_init(|| {
-        let root = root();
-        let mut files = Vec::new();
-        xince_files(&root.join("policies"), &mut files);
-        files.sort();
-        let mut compiler = xince_compiler::Compiler::new();
-        for p in files {
-            let rel = p.strip_prefix(&root).unwrap().to_string_lossy().into_owned();
-            compiler.set_file(rel, std::fs::read_to_string(&p).unwrap());
-        }
-        let program = match compiler.program(POLICY) {
-            Ok(p) => p,
-            Err(d) => panic!("{}", compiler.render(&d, xince_lang::Lang::En, false)),
-        };
-        let wasm = xince_compiler::codegen::emit(&program).unwrap();
-        Runtime::new(RuntimeConfig::default()).unwrap().load(&wasm).unwrap()
+        let compiler = xince_testkit::seeds::seed_compiler().unwrap();
+        let build =
+            compiler.build(POLICY).unwrap_or_else(|d| panic!("{}", compiler.render(&d, xince_lang::Lang::En, false)));
+        Runtime::new(RuntimeConfig::default()).unwrap().load(&build.wasm).unwrap()
     })
 }
 

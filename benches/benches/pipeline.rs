@@ -17,12 +17,7 @@ fn pipeline(c: &mut Criterion) {
         b.iter(|| {
             let Ok(compiler) = load_compiler() else { return usize::MAX };
             let policies: Vec<_> = compiler.user_files().into_iter().filter(|f| compiler.is_policy(*f)).collect();
-            policies
-                .iter()
-                .filter_map(|f| compiler.program(compiler.file_name(*f)).ok())
-                .filter_map(|p| xince_compiler::codegen::emit(&p).ok())
-                .map(|w| w.len())
-                .sum::<usize>()
+            policies.iter().filter_map(|f| compiler.build(compiler.file_name(*f)).ok()).map(|b| b.wasm.len()).sum::<usize>()
         })
     });
 

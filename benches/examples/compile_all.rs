@@ -4,9 +4,7 @@ fn main() -> anyhow::Result<()> {
     let compiler = xince_bench::load_compiler()?;
     for f in compiler.user_files().into_iter().filter(|f| compiler.is_policy(*f)) {
         let name = compiler.file_name(f);
-        let result = compiler.program(name).map_err(|d| format!("{} errors", d.len())).and_then(|p| {
-            xince_compiler::codegen::emit(&p).map(|w| w.len()).map_err(|e| format!("{e:?}"))
-        });
+        let result = compiler.build(name).map(|b| b.wasm.len()).map_err(|d| format!("{} errors", d.len()));
         println!("{name}: {result:?}");
     }
     Ok(())

@@ -16,9 +16,8 @@ fn main() -> anyhow::Result<()> {
         Ok(file) => {
             let mut compiler = load_compiler()?;
             compiler.set_file(POLICY_PATH.to_string(), std::fs::read_to_string(&file)?);
-            let program = compiler.program(POLICY_PATH).map_err(|_| anyhow::anyhow!("{file} does not compile"))?;
-            let wasm = xince_compiler::codegen::emit(&program).map_err(|e| anyhow::anyhow!("codegen: {e:?}"))?;
-            Compiled { program, wasm }
+            let build = compiler.build(POLICY_PATH).map_err(|_| anyhow::anyhow!("{file} does not compile"))?;
+            Compiled { program: build.program, wasm: build.wasm }
         }
         Err(_) => compile_policy()?,
     };

@@ -2,15 +2,14 @@
 //! under test compiled once, and the five engines that evaluate it — the wasm runtime, the reference
 //! interpreter, hand-written Rust, Cedar and regorus. The criterion benches and the batch binary use this.
 
-#[path = "../../src/cmd/gen/population.rs"]
-pub mod population;
+pub use xince_testkit::population;
 
 pub mod cedar_peer;
 pub mod handwritten;
 pub mod rego_peer;
 
 use anyhow::Context as _;
-use std::path::{Path, PathBuf};
+
 use xince_abi::input::Input;
 use xince_abi::request::Request;
 use xince_compiler::ir::Program;
@@ -20,10 +19,7 @@ pub const POLICY_PATH: &str = "policies/重庆市/梁平区/政策.xince";
 /// Evaluation date of the benchmark population.
 pub const AS_OF: &str = "2025-06-30";
 
-/// The repository root (the bench crate lives in `benches/`).
-pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
-}
+pub use xince_testkit::seeds::repo_root;
 
 pub fn scenario_name(s: handwritten::Scenario) -> &'static str {
     use handwritten::Scenario::*;
@@ -42,41 +38,9 @@ pub fn scenario_name(s: handwritten::Scenario) -> &'static str {
     }
 }
 
-/// Every `.xince` file under `dir`, sorted (deterministic load order).
-pub fn xince_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "xince") {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 /// A compiler with the stdlib and every policy under `policies/` loaded (paths relative to the repo root).
 pub fn load_compiler() -> anyhow::Result<xince_compiler::Compiler> {
-    let root = repo_root();
-    let mut compiler = xince_compiler::Compiler::new();
-    if xince_compiler::stdlib_sources().is_empty() {
-        // Until the compiler embeds the stdlib, load it from the tree.
-        for p in xince_files(&root.join("stdlib/xince")) {
-            let rel = p.strip_prefix(&root).unwrap_or(&p).to_string_lossy().into_owned();
-            compiler.set_stdlib_file(rel, std::fs::read_to_string(&p).with_context(|| p.display().to_string())?);
-        }
-    }
-    for p in xince_files(&root.join("policies")) {
-        let rel = p.strip_prefix(&root).unwrap_or(&p).to_string_lossy().into_owned();
-        compiler.set_file(rel, std::fs::read_to_string(&p).with_context(|| p.display().to_string())?);
-    }
-    Ok(compiler)
+    Ok(xince_testkit::seeds::seed_compiler()?)
 }
 
 /// The policy under test: its IR and its wasm module.
@@ -87,11 +51,10 @@ pub struct Compiled {
 
 pub fn compile_policy() -> anyhow::Result<Compiled> {
     let compiler = load_compiler()?;
-    let program = compiler.program(POLICY_PATH).map_err(|diags| {
+    let build = compiler.build(POLICY_PATH).map_err(|diags| {
         anyhow::anyhow!("{POLICY_PATH} does not compile:\n{}", compiler.render(&diags, xince_lang_en(), false))
     })?;
-    let wasm = xince_compiler::codegen::emit(&program).map_err(|e| anyhow::anyhow!("codegen: {e:?}"))?;
-    Ok(Compiled { program, wasm })
+    Ok(Compiled { program: build.program, wasm: build.wasm })
 }
 
 fn xince_lang_en() -> xince_lang::Lang {

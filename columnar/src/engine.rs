@@ -26,36 +26,36 @@ fn failure(code: &str, zh: String, en: String) -> Failure {
 }
 
 impl Source {
-    /// Loads a module file, or every module under a directory.
+    /// Loads a module file, or every module under a directory (a bundle, `xince build DIR --out-dir OUT`).
     pub fn open(path: &Path, jurisdiction: Option<String>, config: RuntimeConfig) -> Result<Source, Failure> {
         let runtime = Runtime::new(config).map_err(|e| {
             failure("E_RUNTIME", format!("无法启动运行时：{e}"), format!("cannot start the runtime: {e}"))
         })?;
+        let load_error = |e: xince_loader::LoadError| Failure {
+            code: e.code().into(),
+            path: None,
+            message_zh: e.message_zh(),
+            message_en: e.message_en(),
+        };
         if path.is_dir() {
-            let set = PolicySet::load_dir(&runtime, path).map_err(|e| {
-                let m = e.to_string();
-                failure("E_LOAD", m.clone(), m)
-            })?;
-            if set.is_empty() {
+            let modules = xince_loader::read_bundle(path).map_err(load_error)?;
+            if modules.is_empty() {
                 let p = path.display();
                 return Err(failure("E_LOAD", format!("目录 {p} 中没有模块"), format!("no module under {p}")));
             }
+            let set = PolicySet::from_modules(&runtime, modules).map_err(|e| {
+                let m = e.to_string();
+                failure("E_LOAD", m.clone(), m)
+            })?;
             Ok(Source::Set { set, jurisdiction })
         } else {
-            let bytes = std::fs::read(path).map_err(|e| {
+            let bytes = xince_loader::read_bytes(path).map_err(load_error)?;
+            let policy = runtime.load(&bytes).map_err(|e| {
                 let p = path.display();
-                failure("E_LOAD", format!("无法读取 {p}：{e}"), format!("cannot read {p}: {e}"))
+                failure("E_LOAD", format!("{p}：{e}"), format!("{p}: {e}"))
             })?;
-            Self::from_bytes(&runtime, &bytes, path)
+            Ok(Source::One(policy))
         }
-    }
-
-    fn from_bytes(runtime: &Runtime, bytes: &[u8], path: &Path) -> Result<Source, Failure> {
-        let policy = runtime.load(bytes).map_err(|e| {
-            let p = path.display();
-            failure("E_LOAD", format!("{p}：{e}"), format!("{p}: {e}"))
-        })?;
-        Ok(Source::One(policy))
     }
 
     /// Every loaded module.

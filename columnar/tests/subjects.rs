@@ -2,15 +2,12 @@
 //! required makes that row (only) an error naming its JSON path.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-#[path = "../../src/cmd/gen/population.rs"]
-#[allow(dead_code)]
-mod population;
-
 use arrow_array::{Array, RecordBatch, StringArray, StructArray};
 use std::sync::Arc;
 use xince_abi::request::Request;
 use xince_columnar::pipeline::SubjectWriter;
 use xince_columnar::{SubjectColumns, requests_to_batch};
+use xince_testkit::population;
 
 fn requests(n: u64) -> Vec<Request> {
     let population = population::Population::new(11, "2025-06-30").unwrap();

@@ -313,7 +313,41 @@ pub fn program(db: &dyn Db, set: FileSet, root: SourceInput) -> Result<ir::Progr
     Ok(lower::lower(&a.checked, policy, a.source_hash.clone()))
 }
 
-/// The front-end as the CLI sees it: files in, diagnostics and programs out.
+/// The module of a policy: codegen as a query, so an edit that leaves the IR equal reuses the bytes.
+#[salsa::tracked(returns(ref))]
+pub fn module_bytes(db: &dyn Db, set: FileSet, root: SourceInput) -> Result<Vec<u8>, Vec<Diagnostic>> {
+    db.note_execution("codegen");
+    let program = program(db, set, root).as_ref().map_err(Clone::clone)?;
+    crate::codegen::emit(program).map_err(|e| {
+        vec![diag::error(
+            "E0601",
+            root.id(db),
+            Span::default(),
+            format!("无法生成模块：{}", e.message_zh()),
+            format!("cannot generate the module: {}", e.message_en()),
+        )]
+    })
+}
+
+/// A compiled policy: what every door needs from the compiler, from one call.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Build {
+    /// The wasm module (manifest and citations inside).
+    pub wasm: Vec<u8>,
+    /// The IR it was generated from (the reference interpreter runs this).
+    pub program: ir::Program,
+    /// Warnings of the unit (a build with errors is `Err`).
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl Build {
+    /// The manifest carried in the module.
+    pub fn manifest(&self) -> &xince_abi::manifest::Manifest {
+        &self.program.manifest
+    }
+}
+
+/// The front door: files in; diagnostics, programs and modules out.
 pub struct Compiler {
     db: Database,
     set: FileSet,
@@ -431,6 +465,22 @@ impl Compiler {
                 .with_help("先用 set_file 加载它", "load it first"),
             ]),
         }
+    }
+
+    /// Compiles the policy in `path` to a module, or returns every error that prevents it.
+    pub fn build(&self, path: &str) -> Result<Build, Vec<Diagnostic>> {
+        let program = self.program(path)?;
+        let Some(f) = self.file_id(path).and_then(|f| self.input(f)) else { return Err(Vec::new()) };
+        let wasm = module_bytes(&self.db, self.set, f).clone()?;
+        let mut warnings: Vec<Diagnostic> = Vec::new();
+        for (file, _) in &link_set(&self.db, self.set, f).files {
+            if let Some(input) = self.input(*file) {
+                warnings.extend(parse_file(&self.db, input).diagnostics.iter().cloned());
+            }
+        }
+        warnings.extend(analyze(&self.db, self.set, f).diagnostics.iter().cloned());
+        warnings.retain(|d| d.severity != Severity::Error);
+        Ok(Build { wasm, program, warnings })
     }
 
     /// How many times each query ran so far (for incrementality tests and benchmarks).

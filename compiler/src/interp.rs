@@ -13,22 +13,41 @@
 //! - Error detail: the index of the innermost record being examined when the error arose, else none.
 
 use xince_abi::date::{CivilDate, DayNumber, NO_DATE};
+use xince_abi::engine::{Engine, EngineError};
 use xince_abi::error::EvalErrorCode;
 use xince_abi::input::{Input, InputRecord};
 use xince_abi::layout::{ListStatus, MeasureStatus, NO_CODE, ObjectionStatus};
 use xince_abi::output::{IncentiveOutcome, ListOutcome, ObjectionOutcome, RawOutput};
 
 use crate::ir::{
-    CmpOp, Duration, Expr, List, Period, Program, RecordField, SubjectField, Trigger, Unit, VersionRule,
-    WorkdayCalendar,
+    CmpOp, Duration, Expr, List, MAX_CIVIL_DAY, MAX_MONTHS, MIN_CIVIL_DAY, Period, Program, RecordField, SubjectField,
+    Trigger, Unit, VersionRule, WorkdayCalendar,
 };
 
-/// First day month arithmetic accepts (0001-01-01).
-pub const MIN_CIVIL_DAY: DayNumber = -719_162;
-/// Last day month arithmetic accepts (9999-12-31).
-pub const MAX_CIVIL_DAY: DayNumber = 2_932_896;
-/// Largest month count (in absolute value) month arithmetic accepts; keeps every step inside i32.
-pub const MAX_MONTHS: i32 = 1_200_000;
+/// The reference interpreter as an [`Engine`] over one program.
+pub struct Interpreter<'p> {
+    program: &'p Program,
+}
+
+impl<'p> Interpreter<'p> {
+    pub fn new(program: &'p Program) -> Self {
+        Interpreter { program }
+    }
+}
+
+impl Engine for Interpreter<'_> {
+    fn name(&self) -> &'static str {
+        "reference interpreter"
+    }
+
+    fn run(&mut self, input: &Input) -> Result<RawOutput, EngineError> {
+        evaluate(self.program, input).map_err(|code| EngineError {
+            code: code.name(),
+            message_zh: code.message_zh().to_string(),
+            message_en: code.message_en().to_string(),
+        })
+    }
+}
 
 /// An evaluation error with the record it concerns (the output header's `ERROR_DETAIL`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -74,7 +74,6 @@ pub enum Ty {
     Num,
     Date,
     Code(String),
-    Duration,
     Str,
     /// After an error: accepted everywhere so one mistake gives one diagnostic.
     Unknown,
@@ -88,7 +87,6 @@ impl Ty {
             Ty::Num => ("数".into(), "Num".into()),
             Ty::Date => ("日期".into(), "Date".into()),
             Ty::Code(v) => (format!("词表值({v})"), format!("Code({v})")),
-            Ty::Duration => ("期间".into(), "Duration".into()),
             Ty::Str => ("字符串".into(), "Str".into()),
             Ty::Unknown => ("未知".into(), "unknown".into()),
         }

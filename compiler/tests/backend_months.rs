@@ -180,5 +180,5 @@ fn windows_agree(p: &Program) {
     assert!(checked > 400, "{checked}");
 }
 
-const MIN_DAY: DayNumber = xince_compiler::interp::MIN_CIVIL_DAY;
-const MAX_DAY: DayNumber = xince_compiler::interp::MAX_CIVIL_DAY;
+const MIN_DAY: DayNumber = xince_compiler::ir::MIN_CIVIL_DAY;
+const MAX_DAY: DayNumber = xince_compiler::ir::MAX_CIVIL_DAY;

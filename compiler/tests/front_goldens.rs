@@ -46,7 +46,7 @@ fn bad_inputs() {
 /// The IR text without the source hash (it changes with every stdlib edit; determinism is tested apart).
 fn ir_text(c: &xince_compiler::Compiler, path: &str) -> String {
     match c.program(path) {
-        Ok(p) => xince_compiler::print::print(&p)
+        Ok(p) => xince_compiler::print_ir(&p)
             .lines()
             .map(|l| if l.trim_start().starts_with("source_hash") { "  source_hash <redacted>" } else { l })
             .collect::<Vec<_>>()

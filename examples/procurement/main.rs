@@ -40,7 +40,7 @@ fn main() -> ExitCode {
 
 fn run(modules: &Path, bidders: &Path) -> Result<(), Box<dyn std::error::Error>> {
     let runtime = Runtime::new(RuntimeConfig::default())?;
-    let set = PolicySet::load_dir(&runtime, modules)?;
+    let set = PolicySet::from_modules(&runtime, xince_loader::read_bundle(modules)?)?;
     let file = std::io::BufReader::new(std::fs::File::open(bidders)?);
     for (n, line) in file.lines().enumerate() {
         let line = line?;

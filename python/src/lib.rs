@@ -64,7 +64,7 @@ impl Engine {
 #[pymethods]
 impl Engine {
     #[new]
-    #[pyo3(signature = (path, jurisdiction=None, as_of=None, scenario=None, explain=false, cache_dir=None, threads=0))]
+    #[pyo3(signature = (path, jurisdiction=None, as_of=None, scenario=None, explain=false, threads=0))]
     fn new(
         py: Python<'_>,
         path: PathBuf,
@@ -72,10 +72,9 @@ impl Engine {
         as_of: Option<String>,
         scenario: Option<String>,
         explain: bool,
-        cache_dir: Option<PathBuf>,
         threads: usize,
     ) -> PyResult<Self> {
-        let config = Config { cache_dir, ..Config::default() };
+        let config = Config::default();
         let source = py.detach(|| Source::open(&path, jurisdiction, config)).map_err(|f| to_py_err(py, &f))?;
         Ok(Engine {
             source: Arc::new(source),

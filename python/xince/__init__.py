@@ -60,7 +60,6 @@ class Policy:
         as_of: Optional[str] = None,
         scenario: Optional[str] = None,
         explain: bool = False,
-        cache_dir: Optional[Union[str, "os.PathLike[str]"]] = None,
         threads: int = 0,
     ):
         self._engine = _native.Engine(
@@ -69,7 +68,6 @@ class Policy:
             as_of,
             scenario,
             explain,
-            None if cache_dir is None else os.fspath(cache_dir),
             threads,
         )
 

@@ -28,7 +28,6 @@ class Policy:
         as_of: Optional[str] = ...,
         scenario: Optional[str] = ...,
         explain: bool = ...,
-        cache_dir: Optional[_Path] = ...,
         threads: int = ...,
     ) -> None: ...
     @property

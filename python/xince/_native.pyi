@@ -14,7 +14,6 @@ class Engine:
         as_of: Optional[str] = ...,
         scenario: Optional[str] = ...,
         explain: bool = ...,
-        cache_dir: Optional[str] = ...,
         threads: int = ...,
     ) -> None: ...
     def evaluate_json(self, text: str, jurisdiction: Optional[str] = ...) -> Tuple[bool, str]: ...

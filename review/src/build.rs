@@ -11,7 +11,6 @@ pub enum BuildError {
     NoSuchFile(String),
     /// The policy does not compile; the diagnostics, rendered.
     Diagnostics(String),
-    Codegen(String),
 }
 
 impl fmt::Display for BuildError {
@@ -19,7 +18,6 @@ impl fmt::Display for BuildError {
         match self {
             BuildError::NoSuchFile(p) => write!(f, "没有源文件 {p} / no source file {p}"),
             BuildError::Diagnostics(d) => write!(f, "编译失败 / compilation failed:\n{d}"),
-            BuildError::Codegen(e) => write!(f, "代码生成失败 / code generation failed: {e}"),
         }
     }
 }
@@ -35,6 +33,6 @@ pub fn compile(sources: &[(String, String)], root: &str, lang: Lang) -> Result<V
     if compiler.file_id(root).is_none() {
         return Err(BuildError::NoSuchFile(root.to_string()));
     }
-    let program = compiler.program(root).map_err(|d| BuildError::Diagnostics(compiler.render(&d, lang, false)))?;
-    xince_compiler::codegen::emit(&program).map_err(|e| BuildError::Codegen(e.to_string()))
+    let build = compiler.build(root).map_err(|d| BuildError::Diagnostics(compiler.render(&d, lang, false)))?;
+    Ok(build.wasm)
 }

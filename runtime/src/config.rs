@@ -1,6 +1,5 @@
 //! Runtime configuration: the sandbox limits every evaluation runs under and where compiled modules are cached.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 /// How a [`crate::Runtime`] sandboxes modules. `Default` suits a server: 64 MiB of memory, 200 million units of
@@ -17,8 +16,9 @@ pub struct RuntimeConfig {
     pub pooling: bool,
     /// Instance slots in the pool; evaluations beyond this many at once fall back to an error.
     pub pool_instances: u32,
-    /// Directory for precompiled modules; `None` keeps the cache in memory only.
-    pub cache_dir: Option<PathBuf>,
+    /// A store of precompiled modules and the key that authenticates them; `None` keeps the cache in memory
+    /// only. See [`crate::PrecompiledCache`].
+    pub precompiled: Option<crate::PrecompiledCache>,
     /// Keep an instance after a successful evaluation for the next one (a trapped instance is always dropped).
     pub reuse_instances: bool,
     /// When set, `load` refuses every module that is not signed by one of these keys for its jurisdiction
@@ -34,7 +34,7 @@ impl Default for RuntimeConfig {
             deadline: Some(Duration::from_secs(1)),
             pooling: true,
             pool_instances: 128,
-            cache_dir: None,
+            precompiled: None,
             reuse_instances: true,
             trusted_keys: None,
         }

@@ -14,7 +14,11 @@
 //!
 //! Sandbox: no WASI and no imports at all ([`check::IMPORT_ALLOWLIST`] is empty), fuel and an epoch deadline
 //! per evaluation, a memory cap and one instance/memory/table per store, wasmtime's pooling allocator, and a
-//! cache of compiled modules keyed by module sha256 and engine compatibility hash.
+//! cache of compiled modules keyed by module sha256 and engine compatibility hash (on disk only through a
+//! host-provided store, every artefact authenticated before it is loaded).
+//!
+//! The runtime takes bytes and does no file IO: hosts read modules (`xince_loader::read_bundle`) and build a
+//! [`PolicySet`] from (name, bytes) pairs.
 
 mod cache;
 pub mod check;
@@ -23,7 +27,7 @@ mod error;
 mod policy;
 mod policy_set;
 
-pub use cache::module_sha256;
+pub use cache::{ArtefactStore, CacheKey, CacheWarning, PrecompiledCache, module_sha256};
 pub use config::RuntimeConfig;
 pub use error::{EvalError, LoadError};
 pub use policy::{BATCH_INPUT_BYTES, Evaluator, Policy, Runtime, RuntimeInitError};

@@ -12,6 +12,7 @@ use wasmtime::{
 };
 use xince_abi::decision::Decision;
 use xince_abi::decode::{decide, encode_request};
+use xince_abi::engine::{self, EngineError};
 use xince_abi::error::EvalErrorCode;
 use xince_abi::input::Input;
 use xince_abi::layout::{self, output_header};
@@ -130,13 +131,19 @@ impl Runtime {
                 })
                 .map_err(|e| RuntimeInitError(e.to_string()))?;
         }
-        let cache = ModuleCache::new(&engine, config.cache_dir.clone());
+        let cache = ModuleCache::new(&engine, config.precompiled.clone());
         let deadline_ticks = config.deadline.map(|d| (d.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64);
         Ok(Runtime { shared: Arc::new(Shared { engine, config, deadline_ticks, cache, ticker_stop }) })
     }
 
     pub fn config(&self) -> &RuntimeConfig {
         &self.shared.config
+    }
+
+    /// What the precompiled-module cache could not do since the last call (each time it fell back to
+    /// compiling). Loading never fails because of the cache; hosts show these.
+    pub fn take_cache_warnings(&self) -> Vec<crate::CacheWarning> {
+        self.shared.cache.take_warnings()
     }
 
     /// Checks and compiles a module (or takes it from the cache). Refuses modules without a manifest, with
@@ -626,6 +633,20 @@ impl Evaluator {
 
     pub fn policy(&self) -> &Policy {
         &self.policy
+    }
+}
+
+impl engine::Engine for Evaluator {
+    fn name(&self) -> &'static str {
+        "wasm"
+    }
+
+    fn run(&mut self, input: &Input) -> Result<RawOutput, EngineError> {
+        self.evaluate_raw(input).map_err(|e| EngineError {
+            code: e.code(),
+            message_zh: e.message_zh(),
+            message_en: e.message_en(),
+        })
     }
 }
 

@@ -9,17 +9,14 @@
 use crate::error::LoadError;
 use crate::policy::{Policy, Runtime};
 use std::fmt;
-use std::path::{Path, PathBuf};
 use xince_abi::date::{CivilDate, DayNumber};
 
 #[derive(Debug)]
 pub enum PolicySetError {
-    /// The directory or a file in it could not be read.
-    Io { path: PathBuf, message: String },
-    /// A module in the directory was refused.
-    Load { path: PathBuf, error: LoadError },
+    /// A module of the set was refused (named as the host named it, e.g. its path in a bundle).
+    Load { module: String, error: LoadError },
     /// A manifest's effective date is not a date.
-    BadManifestDate { path: PathBuf, value: String },
+    BadManifestDate { module: String, value: String },
     /// The requested date is not a date.
     BadDate(String),
     /// No module is in force for this jurisdiction on this date.
@@ -31,17 +28,9 @@ pub enum PolicySetError {
 impl fmt::Display for PolicySetError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            PolicySetError::Io { path, message } => {
-                write!(f, "无法读取 {0}：{1} / cannot read {0}: {1}", path.display(), message)
-            }
-            PolicySetError::Load { path, error } => write!(f, "{}：{}", path.display(), error),
-            PolicySetError::BadManifestDate { path, value } => {
-                write!(
-                    f,
-                    "{0}：清单中的生效日期「{1}」无效 / {0}: manifest date \"{1}\" is invalid",
-                    path.display(),
-                    value
-                )
+            PolicySetError::Load { module, error } => write!(f, "{module}：{error}"),
+            PolicySetError::BadManifestDate { module, value } => {
+                write!(f, "{module}：清单中的生效日期「{value}」无效 / {module}: manifest date \"{value}\" is invalid")
             }
             PolicySetError::BadDate(d) => write!(f, "日期「{d}」无效 / invalid date \"{d}\""),
             PolicySetError::NoneInForce { jurisdiction, date, known } => {
@@ -87,30 +76,19 @@ impl PolicySet {
         PolicySet { entries: Vec::new() }
     }
 
-    /// Loads every `*.wasm` file under a directory, recursively (`xince build DIR --out-dir OUT` mirrors the
-    /// jurisdiction tree), in sorted path order. Any refused module is an error naming the file: a half-loaded
-    /// set would silently pick the wrong policy.
-    pub fn load_dir(runtime: &Runtime, dir: &Path) -> Result<Self, PolicySetError> {
-        let io =
-            |path: &Path, e: std::io::Error| PolicySetError::Io { path: path.to_path_buf(), message: e.to_string() };
-        let mut files: Vec<PathBuf> = Vec::new();
-        let mut pending = vec![dir.to_path_buf()];
-        while let Some(next) = pending.pop() {
-            for entry in std::fs::read_dir(&next).map_err(|e| io(&next, e))? {
-                let path = entry.map_err(|e| io(&next, e))?.path();
-                if path.is_dir() {
-                    pending.push(path);
-                } else if path.extension().is_some_and(|x| x == "wasm") {
-                    files.push(path);
-                }
-            }
-        }
-        files.sort();
+    /// Loads every module of a bundle, given as (name, bytes) pairs (`xince_loader::read_bundle` reads a
+    /// directory into them). Any refused module is an error naming it: a half-loaded set would silently pick
+    /// the wrong policy.
+    pub fn from_modules<N: Into<String>>(
+        runtime: &Runtime,
+        modules: impl IntoIterator<Item = (N, Vec<u8>)>,
+    ) -> Result<Self, PolicySetError> {
         let mut set = PolicySet::new();
-        for path in files {
-            let bytes = std::fs::read(&path).map_err(|e| io(&path, e))?;
-            let policy = runtime.load(&bytes).map_err(|error| PolicySetError::Load { path: path.clone(), error })?;
-            set.add(policy).map_err(|value| PolicySetError::BadManifestDate { path: path.clone(), value })?;
+        for (name, bytes) in modules {
+            let module = name.into();
+            let policy =
+                runtime.load(&bytes).map_err(|error| PolicySetError::Load { module: module.clone(), error })?;
+            set.add(policy).map_err(|value| PolicySetError::BadManifestDate { module, value })?;
         }
         Ok(set)
     }

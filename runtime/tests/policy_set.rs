@@ -26,25 +26,23 @@ fn module_for(
 }
 
 fn set() -> PolicySet {
-    // One directory per call: tests run in parallel threads of one process.
-    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("xince-policyset-{}-{n}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
     let modules = [
         ("city.wasm", module_for("市", "某市", "2020-01-01", None, &[], None)),
         ("county-v1.wasm", module_for("县v1", "某市/某县", "2021-01-01", Some("2023-12-31"), &["市"], None)),
         ("county-v2.wasm", module_for("县v2", "某市/某县", "2023-06-01", None, &["市"], Some("县v1"))),
         ("dept.wasm", module_for("司法局", "某市/某县/司法局", "2024-01-01", None, &["县v2"], None)),
     ];
-    for (name, bytes) in &modules {
-        std::fs::write(dir.join(name), bytes).unwrap();
+    PolicySet::from_modules(runtime(), modules).unwrap()
+}
+
+#[test]
+fn a_refused_module_is_named() {
+    let modules =
+        [("city.wasm", module_for("市", "某市", "2020-01-01", None, &[], None)), ("junk.wasm", b"junk".to_vec())];
+    match PolicySet::from_modules(runtime(), modules) {
+        Err(PolicySetError::Load { module, .. }) => assert_eq!(module, "junk.wasm"),
+        other => panic!("expected a load error naming junk.wasm, got {:?}", other.err()),
     }
-    std::fs::write(dir.join("README.txt"), "not a module").unwrap();
-    let set = PolicySet::load_dir(runtime(), &dir).unwrap();
-    let _ = std::fs::remove_dir_all(&dir);
-    set
 }
 
 fn pick(set: &PolicySet, j: &str, d: &str) -> String {
@@ -80,15 +78,4 @@ fn none_in_force_is_a_clear_error() {
     insta::assert_snapshot!("none_in_force", e.to_string());
     assert!(matches!(s.select("别的市", "2024-01-01").err().unwrap(), PolicySetError::NoneInForce { .. }));
     assert!(matches!(s.select("某市", "2024-13-01").err().unwrap(), PolicySetError::BadDate(_)));
-}
-
-#[test]
-fn a_bad_module_in_the_directory_names_the_file() {
-    let dir = std::env::temp_dir().join(format!("xince-policyset-bad-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("broken.wasm"), b"nope").unwrap();
-    let e = PolicySet::load_dir(runtime(), &dir).err().unwrap();
-    assert!(e.to_string().contains("broken.wasm"), "{e}");
-    let _ = std::fs::remove_dir_all(&dir);
 }

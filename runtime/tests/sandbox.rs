@@ -304,19 +304,54 @@ fn many_threads_share_one_policy() {
     });
 }
 
+/// An in-memory artefact store a test can tamper with.
+#[derive(Default)]
+struct MemoryStore(std::sync::Mutex<std::collections::BTreeMap<String, Vec<u8>>>);
+
+impl xince_runtime::ArtefactStore for MemoryStore {
+    fn read(&self, name: &str) -> Result<Option<Vec<u8>>, String> {
+        Ok(self.0.lock().unwrap().get(name).cloned())
+    }
+    fn write(&self, name: &str, bytes: &[u8]) -> Result<(), String> {
+        self.0.lock().unwrap().insert(name.to_string(), bytes.to_vec());
+        Ok(())
+    }
+}
+
 #[test]
-fn disk_cache_serves_a_second_runtime() {
-    let dir = std::env::temp_dir().join(format!("xince-cache-test-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let config = RuntimeConfig { cache_dir: Some(dir.clone()), ..test_config() };
+fn precompiled_cache_serves_a_second_runtime_and_refuses_forged_artefacts() {
+    let store = std::sync::Arc::new(MemoryStore::default());
+    let cache = xince_runtime::PrecompiledCache { store: store.clone(), key: xince_runtime::CacheKey([7; 32]) };
+    let config = RuntimeConfig { precompiled: Some(cache.clone()), ..test_config() };
     let first = Runtime::new(config.clone()).unwrap();
     let d1 = first.load(&good_module()).unwrap().evaluate(&request()).unwrap();
-    let artefacts: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
-    assert_eq!(artefacts.len(), 1);
-    let second = Runtime::new(config).unwrap();
-    let d2 = second.load(&good_module()).unwrap().evaluate(&request()).unwrap();
-    assert_eq!(d1, d2);
-    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(store.0.lock().unwrap().len(), 1);
+    assert_eq!(first.take_cache_warnings(), vec![]);
+
+    // A second process with the key loads the artefact and decides the same.
+    let second = Runtime::new(config.clone()).unwrap();
+    assert_eq!(second.load(&good_module()).unwrap().evaluate(&request()).unwrap(), d1);
+    assert_eq!(second.take_cache_warnings(), vec![]);
+
+    // Someone who can write the store but lacks the key: one flipped byte of native code is refused,
+    // reported, and the module is compiled from its wasm instead.
+    for bytes in store.0.lock().unwrap().values_mut() {
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 1;
+    }
+    let third = Runtime::new(config).unwrap();
+    assert_eq!(third.load(&good_module()).unwrap().evaluate(&request()).unwrap(), d1);
+    let codes: Vec<&str> = third.take_cache_warnings().iter().map(|w| w.code).collect();
+    assert_eq!(codes, ["W_CACHE_FORGED"]);
+
+    // A store written under another key is just as untrusted.
+    let other = RuntimeConfig {
+        precompiled: Some(xince_runtime::PrecompiledCache { key: xince_runtime::CacheKey([8; 32]), ..cache }),
+        ..test_config()
+    };
+    let fourth = Runtime::new(other).unwrap();
+    assert!(fourth.load(&good_module()).is_ok());
+    assert_eq!(fourth.take_cache_warnings().iter().map(|w| w.code).collect::<Vec<_>>(), ["W_CACHE_FORGED"]);
 }
 
 /// Leaves the fixture module and request under the target dir, for trying the CLI and the embedding example

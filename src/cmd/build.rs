@@ -41,17 +41,13 @@ fn extension(emit: Emit) -> &'static str {
     }
 }
 
-fn emit_bytes(program: &xince_compiler::ir::Program, emit: Emit) -> anyhow::Result<Vec<u8>> {
+fn emit_bytes(build: xince_compiler::Build, emit: Emit) -> anyhow::Result<Vec<u8>> {
     match emit {
-        Emit::Ir => Ok(xince_compiler::print::print(program).into_bytes()),
-        Emit::Wasm | Emit::Wat => {
-            let wasm = xince_compiler::codegen::emit(program)
-                .map_err(|e| anyhow::anyhow!("代码生成失败 / code generation failed: {e}"))?;
-            if emit == Emit::Wasm {
-                return Ok(wasm);
-            }
-            let wat =
-                wasmprinter::print_bytes(&wasm).map_err(|e| anyhow::anyhow!("无法打印 WAT / cannot print WAT: {e}"))?;
+        Emit::Ir => Ok(xince_compiler::print_ir(&build.program).into_bytes()),
+        Emit::Wasm => Ok(build.wasm),
+        Emit::Wat => {
+            let wat = wasmprinter::print_bytes(&build.wasm)
+                .map_err(|e| anyhow::anyhow!("无法打印 WAT / cannot print WAT: {e}"))?;
             Ok(wat.into_bytes())
         }
     }
@@ -76,14 +72,14 @@ pub fn run(args: Args, ui: &Ui) -> anyhow::Result<ExitCode> {
     let progress = Progress::new(Some(policies.len() as u64), Unit::Items, ui.t("编译", "build"));
     for name in &policies {
         progress.inc(1);
-        match compiler.program(name) {
+        match compiler.build(name) {
             Err(diags) => {
                 failed += 1;
                 let rendered = compiler.render(&diags, ui.lang, color);
                 progress.println(&format!("{}{} {name}", rendered, ui.t("编译失败：", "failed:")));
             }
-            Ok(program) => {
-                let bytes = emit_bytes(&program, args.emit)?;
+            Ok(build) => {
+                let bytes = emit_bytes(build, args.emit)?;
                 let target = match (&args.output, &args.out_dir) {
                     (Some(o), _) if policies.len() == 1 => Some(o.clone()),
                     (_, Some(dir)) => {

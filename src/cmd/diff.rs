@@ -58,11 +58,10 @@ fn compile(path: &Path, ui: &Ui) -> anyhow::Result<Vec<u8>> {
             many.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
         ),
     };
-    let program = compiler.program(root).map_err(|d| {
+    let build = compiler.build(root).map_err(|d| {
         anyhow::anyhow!("{}{} {root}", compiler.render(&d, ui.lang, false), ui.t("编译失败：", "failed to compile:"))
     })?;
-    xince_compiler::codegen::emit(&program)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", ui.t("代码生成失败", "code generation failed")))
+    Ok(build.wasm)
 }
 
 fn load(path: &Path, ui: &Ui) -> anyhow::Result<Version> {

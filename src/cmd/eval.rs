@@ -12,7 +12,7 @@ use xince_batch::{Event, Failure, Options};
 use crate::progress::{Progress, Unit};
 use xince_columnar::{Event as ColumnarEvent, Input, Output, Settings, Source};
 use xince_lang::Lang;
-use xince_runtime::RuntimeConfig;
+use xince_runtime::{PrecompiledCache, RuntimeConfig};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -86,9 +86,14 @@ pub struct Args {
     /// 辖区（--policy 为目录时用于选择模块），如 重庆市/巫山县/司法局 / jurisdiction, to pick a module from a directory
     #[arg(long)]
     pub jurisdiction: Option<String>,
-    /// 预编译模块缓存目录 / directory for precompiled modules
+    /// 预编译模块缓存目录（其中每个文件都经密钥校验后才加载）/ directory for precompiled modules (each
+    /// authenticated with the cache key before it is loaded)
     #[arg(long)]
     pub cache_dir: Option<PathBuf>,
+    /// 缓存密钥文件（默认 ~/.config/xince/cache.key，不存在时创建；勿放在缓存目录中）/ the cache key file
+    /// (default ~/.config/xince/cache.key, created if missing; keep it out of the cache directory)
+    #[arg(long, value_name = "FILE", requires = "cache_dir")]
+    pub cache_key: Option<PathBuf>,
     /// 只接受由受信密钥签名的模块（信任文件见 xince verify）/ accept only modules signed by a key in this trust file
     #[arg(long, value_name = "trusted.json")]
     pub trust: Option<PathBuf>,
@@ -118,9 +123,30 @@ fn open(args: &Args, ui: &Ui) -> anyhow::Result<Source> {
             )
         );
     }
-    let config = RuntimeConfig { cache_dir: args.cache_dir.clone(), trusted_keys, ..RuntimeConfig::default() };
+    let precompiled = match &args.cache_dir {
+        Some(dir) => {
+            let key_path = args.cache_key.clone().or_else(default_cache_key).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "{}",
+                    ui.t("找不到主目录，请用 --cache-key 指定缓存密钥文件", "no home directory: give --cache-key")
+                )
+            })?;
+            let key = xince_loader::load_or_create_key(&key_path).map_err(|e| anyhow::anyhow!("{e}"))?;
+            Some(PrecompiledCache { store: std::sync::Arc::new(xince_loader::DirectoryStore::new(dir)), key })
+        }
+        None => None,
+    };
+    let config = RuntimeConfig { precompiled, trusted_keys, ..RuntimeConfig::default() };
     Source::open(&args.policy, args.jurisdiction.clone(), config)
         .map_err(|f| anyhow::anyhow!("{}", ui.t(&f.message_zh, &f.message_en)))
+}
+
+/// `$XDG_CONFIG_HOME/xince/cache.key`, else `$HOME/.config/xince/cache.key`.
+fn default_cache_key() -> Option<PathBuf> {
+    let config = std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+    Some(config.join("xince").join("cache.key"))
 }
 
 fn options(args: &Args) -> Options {

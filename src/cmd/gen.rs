@@ -1,7 +1,7 @@
 //! `xince gen`: writes a deterministic synthetic population of requests as JSON Lines, for benchmarks,
-//! impact replays and load tests. The generator itself is pure ([`population`]); this file does the IO.
+//! impact replays and load tests. The generator itself is pure (`xince_testkit::population`); this file does the IO.
 
-pub mod population;
+use xince_testkit::population;
 
 use crate::progress::{Progress, Unit};
 use crate::ui::Ui;

@@ -1,6 +1,7 @@
-//! `xince test [paths…]`: runs each policy's declarative cases (`tests/*.json`) on both engines — the wasm
-//! module in the sandboxed runtime and the reference interpreter over the IR — and checks the partial
-//! expectation against each decision. Both engines must meet the expectation, errors included.
+//! `xince test [paths…]`: runs each policy's declarative cases (`tests/*.json`) on every engine — the
+//! reference interpreter over the IR, and the wasm module in the sandboxed runtime one call per decision and
+//! batched — and checks the partial expectation against each decision. Every engine must meet the
+//! expectation, errors included.
 //!
 //! A case is `{"description", "request", "expect"}`; `expect` may hold `lists`, `measures`, `incentives`,
 //! `notifications` (exactly the fired ones), `grade`, `targets`, `dates`, `objections` or `error`.
@@ -12,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use xince_abi::decision::Decision;
 use xince_abi::request::Request;
+use xince_testkit::engines::Compiled;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -19,8 +21,7 @@ pub struct Args {
     pub paths: Vec<PathBuf>,
 }
 
-/// The policy source file in each policy directory.
-pub const POLICY_FILE: &str = "政策.xince";
+pub use xince_loader::POLICY_FILE;
 
 pub fn run(args: Args, ui: &Ui) -> anyhow::Result<ExitCode> {
     let roots = if args.paths.is_empty() { vec![PathBuf::from("policies")] } else { args.paths };
@@ -101,53 +102,22 @@ pub fn find_policy_dirs(root: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<(
     Ok(())
 }
 
-/// Every `.xince` file below `dir`, skipping `tests/` folders (negative fixtures live there).
-fn xince_files(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .with_context(|| dir.display().to_string())?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            if p.file_name().is_some_and(|n| n != "tests") {
-                xince_files(&p, out)?;
-            }
-        } else if p.extension().is_some_and(|x| x == "xince") {
-            out.push(p);
-        }
-    }
-    Ok(())
-}
-
 /// A compiler holding the stdlib and every policy source found under the roots and above each policy
 /// (so `上级` resolves whether the user names a department folder or the whole tree).
 pub fn load_compiler(roots: &[PathBuf], policy_dirs: &[PathBuf]) -> anyhow::Result<xince_compiler::Compiler> {
     let mut compiler = xince_compiler::Compiler::new();
-    if xince_compiler::stdlib_sources().is_empty() {
-        for s in xince_stdlib::SOURCES {
-            compiler.set_stdlib_file(s.path, s.text);
-        }
-    }
     let mut files = Vec::new();
     for root in roots {
         let top = if root.is_file() { root.parent().unwrap_or(root) } else { root.as_path() };
-        xince_files(top, &mut files)?;
+        files.extend(xince_loader::source_files(top)?);
     }
-    // Upper levels live in ancestor folders: load their policy files too.
     for dir in policy_dirs {
-        for anc in dir.ancestors().skip(1) {
-            let f = anc.join(POLICY_FILE);
-            if f.is_file() {
-                files.push(f);
-            }
-        }
+        files.extend(xince_loader::upper_policy_files(dir));
     }
     files.sort();
     files.dedup();
     for f in files {
-        let text = std::fs::read_to_string(&f).with_context(|| f.display().to_string())?;
-        compiler.set_file(f.display().to_string(), text);
+        compiler.set_file(f.display().to_string(), xince_loader::read_source(&f)?);
     }
     Ok(compiler)
 }
@@ -166,46 +136,31 @@ fn test_cases(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-pub struct Engines {
-    program: xince_compiler::ir::Program,
-    module: xince_runtime::Policy,
-}
-
-/// Compiles the policy in `dir` to IR and to a loaded wasm module; the error is rendered diagnostics.
+/// Compiles the policy in `dir` and loads its module; the error is rendered diagnostics or the load error.
 pub fn build_engines(
     compiler: &xince_compiler::Compiler,
     runtime: &xince_runtime::Runtime,
     dir: &Path,
     ui: &Ui,
-) -> Result<Engines, String> {
+) -> Result<Compiled, String> {
     let path = dir.join(POLICY_FILE).display().to_string();
-    let program = compiler.program(&path).map_err(|diags| compiler.render(&diags, ui.lang, false))?;
-    let bytes = xince_compiler::codegen::emit(&program).map_err(|e| format!("codegen: {e:?}"))?;
-    let module =
-        runtime.load(&bytes).map_err(|e| format!("{}: {}", e.code(), ui.t(&e.message_zh(), &e.message_en())))?;
-    Ok(Engines { program, module })
+    let build = compiler.build(&path).map_err(|diags| compiler.render(&diags, ui.lang, false))?;
+    Compiled::load(build, runtime).map_err(|e| format!("{}: {}", e.code(), ui.t(&e.message_zh(), &e.message_en())))
 }
 
-/// Runs one case on both engines; the error lists every mismatch, prefixed by the engine.
-pub fn run_case(engines: &Engines, case_path: &Path) -> Result<(), Vec<String>> {
+/// Runs one case on every engine; the error lists every mismatch, prefixed by the engine.
+pub fn run_case(engines: &Compiled, case_path: &Path) -> Result<(), Vec<String>> {
     let text = std::fs::read_to_string(case_path).map_err(|e| vec![format!("{}: {e}", case_path.display())])?;
     let case: Value = serde_json::from_str(&text).map_err(|e| vec![format!("{}: {e}", case_path.display())])?;
     let request_value =
         case.get("request").cloned().ok_or_else(|| vec!["用例缺少 request / case has no request".to_string()])?;
     let expect = case.get("expect").and_then(Value::as_object).cloned().unwrap_or_default();
-    let request: Request = xince_abi::decode::parse_request(&request_value.to_string())
-        .map_err(|e| vec![format!("request: {} {}", e.path, e.message_zh)])?;
-
-    let wasm: Result<Decision, String> = engines.module.evaluate(&request).map_err(|e| e.code().to_string());
-    let manifest = &engines.program.manifest;
-    let interp: Result<Decision, String> = xince_abi::decode::encode_request(manifest, &request)
-        .map_err(|e| e.code.name().to_string())
-        .and_then(|input| xince_compiler::interp::evaluate(&engines.program, &input).map_err(|c| c.name().to_string()))
-        .map(|raw| xince_abi::decode::decide(manifest, &request, &raw));
+    let request: Request = xince_abi::decode::request_from_value(request_value)
+        .map_err(|e| vec![format!("request: {} {} [{}]", e.path, e.message_zh, e.code.name())])?;
 
     let mut problems = Vec::new();
-    for (engine, outcome) in [("wasm", &wasm), ("interp", &interp)] {
-        for p in check_expectation(&expect, outcome) {
+    for (engine, outcome) in engines.decide_on_each(&request) {
+        for p in check_expectation(&expect, &outcome) {
             problems.push(format!("[{engine}] {p}"));
         }
     }

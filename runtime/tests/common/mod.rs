@@ -54,7 +54,7 @@ pub fn test_config() -> RuntimeConfig {
         deadline: Some(Duration::from_secs(5)),
         pooling: true,
         pool_instances: 16,
-        cache_dir: None,
+        precompiled: None,
         reuse_instances: true,
         trusted_keys: None,
     }

@@ -1,8 +1,8 @@
 //! A deterministic synthetic population of credit subjects, for benchmarks, impact replays and load tests.
 //!
 //! Pure: no IO, no clock, no global state. The same `(seed, count, as_of)` gives the same requests, byte for
-//! byte, on every machine (the PRNG is splitmix64, integer-only). This file is also compiled into the bench
-//! crate (`benches/src/lib.rs` includes it by path) so the CLI and the harness draw the same subjects.
+//! byte, on every machine (the PRNG is splitmix64, integer-only). `xince gen`, the benches and the tests all
+//! draw their subjects from here.
 //!
 //! The mix is shaped after the seeds: mostly 法人, a few records per subject with a long tail up to 50,
 //! about 7.5% of subjects carrying a record that meets a 严重失信 black-list criterion (seed 003's 2020
@@ -601,7 +601,7 @@ mod tests {
     /// Every value the generator writes is a value of the stdlib vocabulary it belongs to.
     #[test]
     fn vocabulary_values_come_from_the_stdlib() {
-        let text = include_str!("../../../stdlib/xince/词表.xince");
+        let text = include_str!("../../stdlib/xince/词表.xince");
         let mut vocabs: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
         let mut current = "";
         for line in text.lines().map(str::trim) {

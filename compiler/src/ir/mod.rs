@@ -52,6 +52,16 @@
 use xince_abi::date::DayNumber;
 use xince_abi::manifest::Manifest;
 
+mod analysis;
+pub use analysis::Quantifier;
+
+/// First day month arithmetic accepts (0001-01-01).
+pub const MIN_CIVIL_DAY: DayNumber = -719_162;
+/// Last day month arithmetic accepts (9999-12-31).
+pub const MAX_CIVIL_DAY: DayNumber = 2_932_896;
+/// Largest month count (in absolute value) month arithmetic accepts; keeps every step inside i32.
+pub const MAX_MONTHS: i32 = 1_200_000;
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Program {
     /// Everything a host needs to decode answers; `source_hash` already filled.
