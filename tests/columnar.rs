@@ -93,7 +93,8 @@ fn assert_decision_columns_agree(batches: &[RecordBatch]) {
         let json = b.column_by_name("decision").unwrap().as_string::<i32>();
         let id = b.column_by_name("subject_id").unwrap().as_string::<i32>();
         let black = b.column_by_name("list:严重失信主体名单").unwrap().as_string::<i32>();
-        let entered = b.column_by_name("list:严重失信主体名单:entered").unwrap().as_primitive::<arrow_array::types::Date32Type>();
+        let entered =
+            b.column_by_name("list:严重失信主体名单:entered").unwrap().as_primitive::<arrow_array::types::Date32Type>();
         let as_of = b.column_by_name("as_of").unwrap().as_primitive::<arrow_array::types::Date32Type>();
         for i in 0..b.num_rows() {
             let d: serde_json::Value = serde_json::from_str(json.value(i)).unwrap();
@@ -136,7 +137,8 @@ fn bad_rows_are_error_rows_at_their_place() {
     let batches = read_parquet(&out);
     let b = &batches[0];
     assert_eq!(b.num_rows(), 4, "the blank line is skipped, nothing else");
-    let rows: Vec<i64> = b.column_by_name("row").unwrap().as_primitive::<arrow_array::types::Int64Type>().values().to_vec();
+    let rows: Vec<i64> =
+        b.column_by_name("row").unwrap().as_primitive::<arrow_array::types::Int64Type>().values().to_vec();
     assert_eq!(rows, vec![1, 2, 4, 5]);
     let code = b.column_by_name("error_code").unwrap().as_string::<i32>();
     let path = b.column_by_name("error_path").unwrap().as_string::<i32>();

@@ -15,8 +15,8 @@
 //! With `decision_json`, a last `decision` column holds the full cited decision exactly as the JSON Lines
 //! path writes it (for an error row: the error object with its `line`), byte for byte.
 
-use arrow_array::builder::{BooleanBuilder, Date32Builder, StringBuilder, Int64Builder};
 use arrow_array::builder::ArrayBuilder;
+use arrow_array::builder::{BooleanBuilder, Date32Builder, Int64Builder, StringBuilder};
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use std::collections::HashMap;

@@ -290,7 +290,8 @@ fn read_lines(
         let mut eof = false;
         while lines.len() < chunk_rows {
             let start = text.len();
-            let n = input.read_until(b'\n', &mut text).map_err(|e| RunError::Read(format!("line {}: {e}", line + 1)))?;
+            let n =
+                input.read_until(b'\n', &mut text).map_err(|e| RunError::Read(format!("line {}: {e}", line + 1)))?;
             if n == 0 {
                 eof = true;
                 break;
@@ -523,8 +524,9 @@ impl<W: Write + Send> SubjectWriter<W> {
         jurisdictions: Option<&[Option<String>]>,
     ) -> Result<(), io::Error> {
         let jurisdictions = if self.jurisdiction { Some(jurisdictions.unwrap_or(&[])) } else { None };
-        let batch = crate::subjects::requests_to_batch(requests, jurisdictions)
-            .map_err(|(i, f)| io::Error::other(format!("request {i}: {}: {}", f.path.unwrap_or_default(), f.message_en)))?;
+        let batch = crate::subjects::requests_to_batch(requests, jurisdictions).map_err(|(i, f)| {
+            io::Error::other(format!("request {i}: {}: {}", f.path.unwrap_or_default(), f.message_en))
+        })?;
         self.writer.write(&batch).map_err(io::Error::other)
     }
 

@@ -39,7 +39,11 @@ impl std::fmt::Display for SchemaError {
 impl std::error::Error for SchemaError {}
 
 fn missing_column(column: &str) -> SchemaError {
-    SchemaError { column: column.into(), message_zh: "缺少必需的列".into(), message_en: "required column is missing".into() }
+    SchemaError {
+        column: column.into(),
+        message_zh: "缺少必需的列".into(),
+        message_en: "required column is missing".into(),
+    }
 }
 
 fn wrong_type(column: &str, expected: &str, found: &DataType) -> SchemaError {
@@ -89,8 +93,16 @@ fn subject_fields() -> Fields {
         Field::new("name", DataType::Utf8, true),
         Field::new("kind", DataType::Utf8, false),
         Field::new("sector", DataType::Utf8, true),
-        Field::new("related", DataType::List(Arc::new(Field::new("item", DataType::Struct(related_fields()), false))), true),
-        Field::new("records", DataType::List(Arc::new(Field::new("item", DataType::Struct(record_fields()), false))), true),
+        Field::new(
+            "related",
+            DataType::List(Arc::new(Field::new("item", DataType::Struct(related_fields()), false))),
+            true,
+        ),
+        Field::new(
+            "records",
+            DataType::List(Arc::new(Field::new("item", DataType::Struct(record_fields()), false))),
+            true,
+        ),
     ])
 }
 
@@ -145,7 +157,10 @@ fn string_lists<'a>(items: impl Iterator<Item = &'a [String]>) -> ListArray {
 
 /// Requests (and, with `jurisdictions`, the jurisdiction of each) as one record batch in [`subject_schema`].
 /// Fails only on a date that is not `YYYY-MM-DD`, naming the request's index and the path.
-pub fn requests_to_batch(requests: &[Request], jurisdictions: Option<&[Option<String>]>) -> Result<RecordBatch, (usize, Failure)> {
+pub fn requests_to_batch(
+    requests: &[Request],
+    jurisdictions: Option<&[Option<String>]>,
+) -> Result<RecordBatch, (usize, Failure)> {
     let mut as_of = Date32Builder::with_capacity(requests.len());
     let mut scenario = StringBuilder::new();
     let mut explain = BooleanBuilder::new();
@@ -393,8 +408,7 @@ fn opt_day_col<'a>(s: &'a StructArray, name: &str, column: &str) -> Result<Optio
 
 fn list_of_struct<'a>(array: &'a dyn Array, column: &str) -> Result<(&'a ListArray, &'a StructArray), SchemaError> {
     let list = array.as_list_opt::<i32>().ok_or_else(|| wrong_type(column, "List<Struct>", array.data_type()))?;
-    let values =
-        list.values().as_struct_opt().ok_or_else(|| wrong_type(column, "List<Struct>", array.data_type()))?;
+    let values = list.values().as_struct_opt().ok_or_else(|| wrong_type(column, "List<Struct>", array.data_type()))?;
     Ok((list, values))
 }
 

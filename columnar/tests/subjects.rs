@@ -68,8 +68,7 @@ fn null_subject_id(batch: &RecordBatch, row: usize) -> RecordBatch {
     let at = fields.iter().position(|f| f.name() == "id").unwrap();
     columns[at] = Arc::new(new_ids);
     // The declared schema says non-null; a reader must cope with data that is not (Spark writes nullable).
-    let fields: Vec<_> =
-        fields.iter().map(|f| Arc::new(f.as_ref().clone().with_nullable(true))).collect::<Vec<_>>();
+    let fields: Vec<_> = fields.iter().map(|f| Arc::new(f.as_ref().clone().with_nullable(true))).collect::<Vec<_>>();
     let subject = StructArray::try_new(fields.clone().into(), columns, nulls).unwrap();
     let mut schema_fields: Vec<_> = batch.schema().fields().iter().map(|f| f.as_ref().clone()).collect();
     let s = schema_fields.iter().position(|f| f.name() == "subject").unwrap();
@@ -103,10 +102,9 @@ fn a_missing_required_column_is_a_schema_error() {
     let without = batch.project(&[1, 2, 3]).unwrap(); // no as_of
     let e = SubjectColumns::new(&without).err().unwrap();
     assert_eq!(e.column, "as_of");
-    let wrong = RecordBatch::try_from_iter(vec![
-        ("as_of", Arc::new(arrow_array::Int64Array::from(vec![1])) as Arc<dyn Array>),
-    ])
-    .unwrap();
+    let wrong =
+        RecordBatch::try_from_iter(vec![("as_of", Arc::new(arrow_array::Int64Array::from(vec![1])) as Arc<dyn Array>)])
+            .unwrap();
     let e = SubjectColumns::new(&wrong).err().unwrap();
     assert_eq!(e.column, "as_of");
     assert!(e.message_en.contains("Date32"), "{}", e.message_en);

@@ -88,7 +88,8 @@ impl Engine {
     #[pyo3(signature = (text, jurisdiction=None))]
     fn evaluate_json(&self, py: Python<'_>, text: &str, jurisdiction: Option<&str>) -> PyResult<(bool, String)> {
         py.detach(|| {
-            let mut worker = self.single.lock().map_err(|_| failure("E_INTERNAL", "锁失效".into(), "poisoned lock".into()))?;
+            let mut worker =
+                self.single.lock().map_err(|_| failure("E_INTERNAL", "锁失效".into(), "poisoned lock".into()))?;
             Ok(self.one(&mut worker, text, 1, jurisdiction))
         })
         .map_err(|f: Failure| to_py_err(py, &f))
@@ -137,9 +138,8 @@ impl Engine {
     ) -> PyResult<PyArrowType<RecordBatch>> {
         let batch = batch.0;
         let layout = self.layout(decision_json);
-        let result = py.detach(|| {
-            pipeline::evaluate_batch(&self.source, &self.options, &layout, &batch, first_row, self.threads)
-        });
+        let result = py
+            .detach(|| pipeline::evaluate_batch(&self.source, &self.options, &layout, &batch, first_row, self.threads));
         match result {
             Ok((out, _failures)) => Ok(PyArrowType(out)),
             Err(pipeline::RunError::Schema(e)) => Err(to_py_err(

@@ -1,6 +1,7 @@
 //! `xince eval`: evaluates a subject (or a JSON Lines batch of subjects) against a compiled policy module or
 //! a directory of modules (the one in force for the jurisdiction and date is chosen).
 
+use crate::progress::{Progress, Unit};
 use crate::ui::Ui;
 use anyhow::Context;
 use std::io::{BufRead, Write};
@@ -9,7 +10,6 @@ use std::process::ExitCode;
 use xince_abi::decision::Decision;
 use xince_abi::decode::{list_status_label, measure_status_label};
 use xince_batch::{Event, Failure, Options};
-use crate::progress::{Progress, Unit};
 use xince_columnar::{Event as ColumnarEvent, Input, Output, Settings, Source};
 use xince_lang::Lang;
 use xince_runtime::{PrecompiledCache, RuntimeConfig};
@@ -235,8 +235,7 @@ fn batch(source: &Source, args: &Args, input: &Path, output: &Path, ui: &Ui) -> 
             progress.set_total(n);
         }
         // The batch writes a chunk of decisions at a time: no BufWriter needed.
-        let writer: Box<dyn Write> =
-            if to_stdout { Box::new(std::io::stdout().lock()) } else { Box::new(create()?) };
+        let writer: Box<dyn Write> = if to_stdout { Box::new(std::io::stdout().lock()) } else { Box::new(create()?) };
         let summary = xince_batch::run(source, &options(args), reader()?, writer, |event| match event {
             Event::Failed { line, failure } => {
                 progress.println(&format!("{}:{line}: {}", input.display(), failure_text(failure, ui)))

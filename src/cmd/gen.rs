@@ -5,11 +5,11 @@ use xince_testkit::population;
 
 use crate::progress::{Progress, Unit};
 use crate::ui::Ui;
-use xince_columnar::pipeline::SubjectWriter;
 use anyhow::Context;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use xince_columnar::pipeline::SubjectWriter;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -77,7 +77,10 @@ pub fn run(args: Args, ui: &Ui) -> anyhow::Result<ExitCode> {
     if !args.jurisdiction.is_empty() {
         anyhow::bail!(
             "{}",
-            ui.t("--jurisdiction 只用于 Parquet 输出（JSON 请求无此字段）", "--jurisdiction is for Parquet output only")
+            ui.t(
+                "--jurisdiction 只用于 Parquet 输出（JSON 请求无此字段）",
+                "--jurisdiction is for Parquet output only"
+            )
         );
     }
     let sink: Box<dyn Write> = if to_stdout {
