@@ -36,7 +36,7 @@ fn population(manifest: &xince_abi::manifest::Manifest, count: usize) -> Vec<Inp
             } else {
                 format!("{}-{:02}-{:02}", 2019 + i % 7, 1 + i % 12, 1 + i % 28)
             };
-            encode_request(manifest, &request).unwrap()
+            encode_request(manifest, &request).unwrap().input
         })
         .collect()
 }

@@ -7,6 +7,7 @@
 //!
 //! The full contract is written in `docs/abi.md`; this crate is its executable form.
 
+pub mod codes;
 pub mod date;
 pub mod decision;
 pub mod decode;

@@ -12,7 +12,7 @@
 //!
 //! A fixed set of chunk buffers circulates (text in, JSON out, failures), which bounds memory and makes the
 //! steady state allocation-free apart from the requests and decisions themselves. A worker parses, encodes,
-//! evaluates, and serializes the decision straight from a [`decide_borrowed`] view (no copies of citations,
+//! evaluates, and serializes the decision straight from a [`decide`] view (no copies of citations,
 //! bases or names) into the chunk's output buffer. The caller's thread writes chunks in sequence and reports
 //! failures in line order. Bad lines never stop the batch: each is written as
 //! `{"error":{code, message_en, message_zh, path?},"line":n}` and reported to the caller.
@@ -24,7 +24,7 @@ use std::io::{self, BufRead, Write};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use xince_abi::decision::Decision;
-use xince_abi::decode::{RequestError, RequestErrorCode, decide_borrowed, encode_request, parse_request};
+use xince_abi::decode::{RequestError, RequestErrorCode, decide, encode_request, parse_request};
 use xince_abi::output::RawOutput;
 use xince_abi::request::Request;
 use xince_runtime::{EvalError, Evaluator, Policy, PolicySet};
@@ -80,11 +80,14 @@ pub struct InForce<'s> {
 }
 
 impl<'s> InForce<'s> {
-    /// The module in force on the request's date (`E_NO_POLICY` when none is, or when it is ambiguous).
+    /// The module in force on the request's date (`E_NO_POLICY` when none is, `E_POLICY_AMBIGUOUS` when
+    /// several fit equally).
     pub fn pick(&self, request: &Request) -> Result<&'s Policy, Failure> {
-        self.set.select(self.jurisdiction, &request.as_of).map_err(|e| {
-            let m = e.to_string();
-            Failure { code: "E_NO_POLICY".into(), path: None, message_zh: m.clone(), message_en: m }
+        self.set.select(self.jurisdiction, &request.as_of).map_err(|e| Failure {
+            code: e.code().into(),
+            path: None,
+            message_zh: e.message_zh(),
+            message_en: e.message_en(),
         })
     }
 }
@@ -142,7 +145,7 @@ impl Failure {
 
 /// Parses one request, applies the overrides, and evaluates it with the module `source` selects: the
 /// single-request form of what [`run`] does per line.
-pub fn evaluate(source: &impl Select, options: &Options, text: &str) -> Result<Decision, Failure> {
+pub fn evaluate(source: &impl Select, options: &Options, text: &str) -> Result<Decision<'static>, Failure> {
     let mut request = parse_request(text).map_err(Failure::from_request)?;
     options.apply(&mut request);
     source.select(&request)?.evaluate(&request).map_err(Failure::from_eval)
@@ -179,10 +182,10 @@ fn decision_json(
     let policy = source.select(&request)?;
     let manifest = policy.manifest();
     // `Policy::evaluate`, with the decision borrowed instead of copied (`tests/batch.rs` holds them equal).
-    let input = encode_request(manifest, &request).map_err(Failure::from_request)?;
+    let encoded = encode_request(manifest, &request).map_err(Failure::from_request)?;
     let Worker { evaluators, raw } = worker;
-    evaluator_for(evaluators, policy).evaluate_raw_into(&input, raw).map_err(Failure::from_eval)?;
-    let decision = decide_borrowed(manifest, &request, raw);
+    evaluator_for(evaluators, policy).evaluate_raw_into(&encoded.input, raw).map_err(Failure::from_eval)?;
+    let decision = decide(manifest, &encoded, raw);
     let start = out.len();
     serde_json::to_writer(&mut *out, &decision).map_err(|e| {
         out.truncate(start);

@@ -22,7 +22,7 @@ use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use std::collections::HashMap;
 use std::sync::Arc;
 use xince_abi::date::CivilDate;
-use xince_abi::decision::borrowed::{Day, Decision};
+use xince_abi::decision::{Day, Decision};
 use xince_abi::layout::{ListStatus, MeasureStatus};
 use xince_abi::manifest::Manifest;
 use xince_abi::request::Request;
@@ -175,7 +175,7 @@ const ERROR_PATH: usize = 8;
 const ERROR_ZH: usize = 9;
 const ERROR_EN: usize = 10;
 
-fn days(d: Option<Day>) -> Option<i32> {
+fn days(d: Option<&Day>) -> Option<i32> {
     d.map(|Day(c)| c.to_days())
 }
 
@@ -251,14 +251,14 @@ impl DecisionBuilder {
     pub fn append_decision(&mut self, row: u64, module: &str, manifest: &Manifest, d: &Decision<'_>, json: &str) {
         let k = self.known(module, manifest);
         self.row.append_value(i64::try_from(row).unwrap_or(i64::MAX));
-        self.text[SUBJECT_ID].append_value(d.subject.id);
-        self.text[SUBJECT_NAME].append_option(d.subject.name);
-        self.as_of.append_option(days_of_text(d.as_of));
-        self.text[SCENARIO].append_option(d.scenario);
-        self.text[POLICY_ID].append_value(d.policy.id);
-        self.text[POLICY_VERSION].append_value(d.policy.version);
-        self.text[POLICY_JURISDICTION].append_value(d.policy.jurisdiction);
-        self.text[GRADE].append_option(d.grade.as_ref().map(|g| g.level));
+        self.text[SUBJECT_ID].append_value(&*d.subject.id);
+        self.text[SUBJECT_NAME].append_option(d.subject.name.as_deref());
+        self.as_of.append_option(days_of_text(&d.as_of));
+        self.text[SCENARIO].append_option(d.scenario.as_deref());
+        self.text[POLICY_ID].append_value(&*d.policy.id);
+        self.text[POLICY_VERSION].append_value(&*d.policy.version);
+        self.text[POLICY_JURISDICTION].append_value(&*d.policy.jurisdiction);
+        self.text[GRADE].append_option(d.grade.as_ref().map(|g| &*g.level));
         for i in [ERROR_CODE, ERROR_PATH, ERROR_ZH, ERROR_EN] {
             self.text[i].append_null();
         }
@@ -267,17 +267,18 @@ impl DecisionBuilder {
         self.measure_row.iter_mut().for_each(|x| *x = None);
         self.incentive_row.iter_mut().for_each(|x| *x = None);
         for l in &d.lists {
-            if let Some(&i) = self.list_at.get(l.list) {
-                self.list_row[i] = Some((list_status_name(l.status), days(l.entered), days(l.publication_ends)));
+            if let Some(&i) = self.list_at.get(&*l.list) {
+                self.list_row[i] =
+                    Some((list_status_name(l.status), days(l.entered.as_ref()), days(l.publication_ends.as_ref())));
             }
         }
         for m in &d.measures {
-            if let Some(&i) = self.measure_at.get(m.measure) {
-                self.measure_row[i] = Some((measure_status_name(m.status), days(m.until)));
+            if let Some(&i) = self.measure_at.get(&*m.measure) {
+                self.measure_row[i] = Some((measure_status_name(m.status), days(m.until.as_ref())));
             }
         }
         for inc in &d.incentives {
-            if let Some(&i) = self.incentive_at.get(inc.incentive) {
+            if let Some(&i) = self.incentive_at.get(&*inc.incentive) {
                 self.incentive_row[i] = Some(inc.eligible);
             }
         }

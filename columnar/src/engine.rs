@@ -6,7 +6,7 @@
 
 use crate::decisions::DecisionBuilder;
 use std::path::Path;
-use xince_abi::decode::{decide_borrowed, encode_request};
+use xince_abi::decode::{decide, encode_request};
 use xince_abi::output::RawOutput;
 use xince_abi::request::Request;
 use xince_batch::{Failure, Options, Select};
@@ -41,18 +41,20 @@ impl Source {
             let modules = xince_loader::read_bundle(path).map_err(load_error)?;
             if modules.is_empty() {
                 let p = path.display();
-                return Err(failure("E_LOAD", format!("目录 {p} 中没有模块"), format!("no module under {p}")));
+                return Err(failure("E_SET_LOAD", format!("目录 {p} 中没有模块"), format!("no module under {p}")));
             }
-            let set = PolicySet::from_modules(&runtime, modules).map_err(|e| {
-                let m = e.to_string();
-                failure("E_LOAD", m.clone(), m)
+            let set = PolicySet::from_modules(&runtime, modules).map_err(|e| Failure {
+                code: e.code().into(),
+                path: None,
+                message_zh: e.to_string(),
+                message_en: e.to_string(),
             })?;
             Ok(Source::Set { set, jurisdiction })
         } else {
             let bytes = xince_loader::read_bytes(path).map_err(load_error)?;
             let policy = runtime.load(&bytes).map_err(|e| {
                 let p = path.display();
-                failure("E_LOAD", format!("{p}：{e}"), format!("{p}: {e}"))
+                failure(e.code(), format!("{p}：{e}"), format!("{p}: {e}"))
             })?;
             Ok(Source::One(policy))
         }
@@ -84,9 +86,11 @@ impl Source {
                         "no jurisdiction: a directory of modules needs a jurisdiction column or --jurisdiction".into(),
                     ));
                 };
-                set.select(j, &request.as_of).map_err(|e| {
-                    let m = e.to_string();
-                    failure("E_NO_POLICY", m.clone(), m)
+                set.select(j, &request.as_of).map_err(|e| Failure {
+                    code: e.code().into(),
+                    path: None,
+                    message_zh: e.to_string(),
+                    message_en: e.to_string(),
                 })
             }
         }
@@ -164,7 +168,7 @@ impl Worker {
             Err(f) => return Err((f, sink)),
         };
         let manifest = policy.manifest();
-        let input = match encode_request(manifest, request) {
+        let encoded = match encode_request(manifest, request) {
             Ok(i) => i,
             Err(e) => return Err((Failure::from_request(e), sink)),
         };
@@ -173,10 +177,10 @@ impl Worker {
             self.evaluators.push(policy.evaluator());
             self.evaluators.len() - 1
         });
-        if let Err(e) = self.evaluators[at].evaluate_raw_into(&input, &mut self.raw) {
+        if let Err(e) = self.evaluators[at].evaluate_raw_into(&encoded.input, &mut self.raw) {
             return Err((Failure::from_eval(e), sink));
         }
-        let decision = decide_borrowed(manifest, request, &self.raw);
+        let decision = decide(manifest, &encoded, &self.raw);
         match sink {
             Sink::Json(out) => {
                 let start = out.len();

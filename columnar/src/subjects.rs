@@ -285,7 +285,7 @@ pub fn requests_to_batch(
 
 fn internal(what: &str) -> Failure {
     Failure {
-        code: "E_INTERNAL".into(),
+        code: "E_ARROW".into(),
         path: None,
         message_zh: format!("内部错误：{what}"),
         message_en: format!("internal error: {what}"),

@@ -87,7 +87,7 @@ fn run(modules: &Path, bidders: &Path) -> Result<(), Box<dyn std::error::Error>>
                 m.measure,
                 if m.mandatory { "强制" } else { "推荐" },
                 because,
-                m.until.as_deref().unwrap_or("—"),
+                m.until.map(|d| d.to_string()).as_deref().unwrap_or("—"),
                 m.citation.document,
                 m.citation.article
             );

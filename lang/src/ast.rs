@@ -47,25 +47,44 @@ pub enum ItemKind {
     Commitment,
 }
 
+/// An item keyword: its kind, the Chinese keyword and its English alias.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ItemKeyword {
+    pub kind: ItemKind,
+    pub zh: &'static str,
+    pub en: &'static str,
+}
+
+/// The one table of item keywords, in the order the docs list them. The parser, the formatter and the
+/// messages read it; `lang/tests/grammar_agreement.rs` checks that the pest grammar (`src/xince.pest`) and
+/// `docs/language.md` name exactly these.
+pub const ITEM_KEYWORDS: [ItemKeyword; 13] = [
+    ItemKeyword { kind: ItemKind::Policy, zh: "政策", en: "policy" },
+    ItemKeyword { kind: ItemKind::Module, zh: "模块", en: "module" },
+    ItemKeyword { kind: ItemKind::Use, zh: "引用", en: "use" },
+    ItemKeyword { kind: ItemKind::Vocab, zh: "词表", en: "vocab" },
+    ItemKeyword { kind: ItemKind::Basis, zh: "依据", en: "basis" },
+    ItemKeyword { kind: ItemKind::Regime, zh: "修复制度", en: "regime" },
+    ItemKeyword { kind: ItemKind::List, zh: "名单", en: "list" },
+    ItemKeyword { kind: ItemKind::Measure, zh: "措施", en: "measure" },
+    ItemKeyword { kind: ItemKind::Incentive, zh: "激励", en: "incentive" },
+    ItemKeyword { kind: ItemKind::Grading, zh: "分级", en: "grading" },
+    ItemKeyword { kind: ItemKind::Notification, zh: "通报", en: "notify" },
+    ItemKeyword { kind: ItemKind::Objection, zh: "异议", en: "objection" },
+    ItemKeyword { kind: ItemKind::Commitment, zh: "承诺", en: "commitment" },
+];
+
 impl ItemKind {
     /// The canonical Chinese keyword.
     pub fn keyword(self) -> &'static str {
-        match self {
-            ItemKind::Policy => "政策",
-            ItemKind::Module => "模块",
-            ItemKind::Use => "引用",
-            ItemKind::Vocab => "词表",
-            ItemKind::Basis => "依据",
-            ItemKind::Regime => "修复制度",
-            ItemKind::List => "名单",
-            ItemKind::Measure => "措施",
-            ItemKind::Incentive => "激励",
-            ItemKind::Grading => "分级",
-            ItemKind::Notification => "通报",
-            ItemKind::Objection => "异议",
-            ItemKind::Commitment => "承诺",
-        }
+        ITEM_KEYWORDS.iter().find(|k| k.kind == self).map_or("", |k| k.zh)
     }
+
+    /// The item kind a keyword (Chinese, or its English alias) stands for.
+    pub fn from_keyword(text: &str) -> Option<ItemKind> {
+        ITEM_KEYWORDS.iter().find(|k| k.zh == text || k.en == text).map(|k| k.kind)
+    }
+
     /// Rules produce entries in a decision and must carry `出处`; the other items are declarations.
     pub fn is_rule(self) -> bool {
         matches!(

@@ -17,22 +17,7 @@ pub const MAX_NESTING: usize = 100;
 
 /// The item kind an item keyword (Chinese or English alias) stands for.
 pub fn item_kind(text: &str) -> Option<ItemKind> {
-    Some(match text {
-        "政策" | "policy" => ItemKind::Policy,
-        "模块" | "module" => ItemKind::Module,
-        "引用" | "use" => ItemKind::Use,
-        "词表" | "vocab" => ItemKind::Vocab,
-        "依据" | "basis" => ItemKind::Basis,
-        "修复制度" | "regime" => ItemKind::Regime,
-        "名单" | "list" => ItemKind::List,
-        "措施" | "measure" => ItemKind::Measure,
-        "激励" | "incentive" => ItemKind::Incentive,
-        "分级" | "grading" => ItemKind::Grading,
-        "通报" | "notify" => ItemKind::Notification,
-        "异议" | "objection" => ItemKind::Objection,
-        "承诺" | "commitment" => ItemKind::Commitment,
-        _ => return None,
-    })
+    ItemKind::from_keyword(text)
 }
 
 pub fn parse(file: FileId, source: &str) -> Parsed {
@@ -206,8 +191,11 @@ impl<'a> Parser<'a> {
                 Text::new("子句须写在条目的花括号 `{ }` 内", "clauses belong inside an item's braces `{ }`")
             } else {
                 Text::new(
-                    "条目以关键词开头：政策、模块、引用、词表、依据、修复制度、名单、措施、激励、分级、通报、异议、承诺",
-                    "an item starts with a keyword: 政策/policy, 模块/module, 引用/use, 词表/vocab, 依据/basis, 修复制度/regime, 名单/list, 措施/measure, 激励/incentive, 分级/grading, 通报/notify, 异议/objection, 承诺/commitment",
+                    format!("条目以关键词开头：{}", ITEM_KEYWORDS.iter().map(|k| k.zh).collect::<Vec<_>>().join("、")),
+                    format!(
+                        "an item starts with a keyword: {}",
+                        ITEM_KEYWORDS.iter().map(|k| format!("{}/{}", k.zh, k.en)).collect::<Vec<_>>().join(", ")
+                    ),
                 )
             };
             self.error(

@@ -469,3 +469,41 @@ fn large_input_parses_completely() {
     assert_eq!(parsed.file.items.len(), 5000);
     assert!(parsed.diagnostics.is_empty());
 }
+
+/// The quoted alternatives of the pest rules that spell item keywords (`kw_use`, `kw_objection`,
+/// `kw_block`), as (keyword, alias) pairs in grammar order.
+fn pest_item_keywords() -> Vec<String> {
+    let grammar = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/xince.pest")).unwrap();
+    let mut words = Vec::new();
+    let mut in_rule = false;
+    for line in grammar.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("kw_use") || trimmed.starts_with("kw_objection") || trimmed.starts_with("kw_block") {
+            in_rule = true;
+        } else if in_rule && !line.starts_with(' ') {
+            in_rule = false;
+        }
+        if in_rule {
+            let body = line.split("~ !ident_char").next().unwrap_or(line);
+            words.extend(body.split('"').skip(1).step_by(2).map(str::to_string));
+        }
+    }
+    words
+}
+
+#[test]
+fn the_keyword_table_is_the_one_the_grammar_and_the_docs_use() {
+    use xince_lang::ast::ITEM_KEYWORDS;
+    let mut from_table: Vec<String> = ITEM_KEYWORDS.iter().flat_map(|k| [k.zh.to_string(), k.en.to_string()]).collect();
+    let mut from_pest = pest_item_keywords();
+    from_table.sort();
+    from_pest.sort();
+    assert_eq!(from_pest, from_table, "src/xince.pest and ast::ITEM_KEYWORDS name different item keywords");
+    let docs = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/language.md")).unwrap();
+    for k in ITEM_KEYWORDS {
+        assert!(docs.contains(&format!("`{}`", k.zh)), "docs/language.md never shows the keyword `{}`", k.zh);
+        assert_eq!(xince_lang::parser::item_kind(k.zh), Some(k.kind));
+        assert_eq!(xince_lang::parser::item_kind(k.en), Some(k.kind));
+        assert_eq!(k.kind.keyword(), k.zh);
+    }
+}

@@ -164,8 +164,9 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
-    fn tree() -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("xince-loader-{}", std::process::id()));
+    /// A small tree of its own per test (tests run in parallel threads).
+    fn tree(test: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("xince-loader-{}-{test}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         for (p, text) in [
             ("a/政策.xince", "甲"),
@@ -185,7 +186,7 @@ mod tests {
 
     #[test]
     fn sources_are_sorted_and_skip_tests_folders_unless_named() {
-        let dir = tree();
+        let dir = tree("sources");
         let names: Vec<String> = source_files(&dir.join("a"))
             .unwrap()
             .iter()
@@ -198,14 +199,14 @@ mod tests {
 
     #[test]
     fn a_bundle_names_modules_relative_to_its_folder() {
-        let dir = tree();
+        let dir = tree("bundle");
         let names: Vec<String> = read_bundle(&dir).unwrap().into_iter().map(|(n, _)| n).collect();
         assert_eq!(names, ["a/b/x.wasm", "c.wasm"]);
     }
 
     #[test]
     fn errors_name_the_file_and_the_first_bad_byte() {
-        let dir = tree();
+        let dir = tree("errors");
         let e = read_source(&dir.join("latin1.xince")).unwrap_err();
         assert_eq!((e.code(), e.kind.clone()), ("E_FILE_UTF8", LoadErrorKind::NotUtf8 { offset: 1 }));
         assert!(e.message_zh().contains("latin1.xince"));

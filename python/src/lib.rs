@@ -88,8 +88,10 @@ impl Engine {
     #[pyo3(signature = (text, jurisdiction=None))]
     fn evaluate_json(&self, py: Python<'_>, text: &str, jurisdiction: Option<&str>) -> PyResult<(bool, String)> {
         py.detach(|| {
-            let mut worker =
-                self.single.lock().map_err(|_| failure("E_INTERNAL", "锁失效".into(), "poisoned lock".into()))?;
+            let mut worker = self
+                .single
+                .lock()
+                .map_err(|_| failure("E_RUNTIME", "求值器锁失效".into(), "the evaluator's lock is poisoned".into()))?;
             Ok(self.one(&mut worker, text, 1, jurisdiction))
         })
         .map_err(|f: Failure| to_py_err(py, &f))

@@ -29,7 +29,7 @@ def request_dict(root):
 def test_a_missing_module_raises_with_a_code(tmp_path):
     with pytest.raises(xince.XinceError) as e:
         xince.load(tmp_path / "nope.wasm")
-    assert e.value.code == "E_LOAD"
+    assert e.value.code == "E_FILE_NOT_FOUND"
 
 
 def test_a_bad_request_raises_with_code_message_and_path(liangping, request_dict):

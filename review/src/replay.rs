@@ -72,10 +72,15 @@ fn standing(d: &Decision) -> Standing {
             .lists
             .iter()
             .filter(|l| matches!(l.status, ListStatus::Active | ListStatus::Suspended))
-            .map(|l| l.list.clone())
+            .map(|l| l.list.to_string())
             .collect(),
-        measures: d.measures.iter().filter(|m| m.status == MeasureStatus::Active).map(|m| m.measure.clone()).collect(),
-        incentives: d.incentives.iter().filter(|i| i.eligible).map(|i| i.incentive.clone()).collect(),
+        measures: d
+            .measures
+            .iter()
+            .filter(|m| m.status == MeasureStatus::Active)
+            .map(|m| m.measure.to_string())
+            .collect(),
+        incentives: d.incentives.iter().filter(|i| i.eligible).map(|i| i.incentive.to_string()).collect(),
     }
 }
 

@@ -62,13 +62,20 @@ pub struct CacheWarning {
 
 impl fmt::Display for CacheWarning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let zh = match self.code {
-            "W_CACHE_READ" => "无法读取预编译缓存",
-            "W_CACHE_WRITE" => "无法写入预编译缓存",
-            "W_CACHE_FORGED" => "预编译缓存的校验码不符，已拒绝并重新编译",
-            _ => "预编译缓存不适用于本引擎，已重新编译",
+        let (zh, en) = match self.code {
+            "W_CACHE_READ" => ("无法读取预编译缓存，已重新编译", "cannot read the precompiled cache; compiled again"),
+            "W_CACHE_WRITE" => ("无法写入预编译缓存", "cannot write the precompiled cache"),
+            "W_CACHE_FORGED" => (
+                "预编译缓存的校验码不符，已拒绝并重新编译",
+                "a precompiled artefact failed authentication; refused and compiled again",
+            ),
+            _ => (
+                "预编译缓存不适用于本引擎，已重新编译",
+                "a precompiled artefact does not fit this engine; compiled again",
+            ),
         };
-        write!(f, "{}：{zh}（{}）{} / {}", self.code, self.artefact, self.detail, self.code)
+        let detail = if self.detail.is_empty() { String::new() } else { format!("：{}", self.detail) };
+        write!(f, "{}：{zh}（{}）{detail} / {en}", self.code, self.artefact)
     }
 }
 

@@ -623,12 +623,13 @@ impl Evaluator {
         Ok(out)
     }
 
-    /// Encodes the request against the module's vocabularies, evaluates it and decodes the decision.
-    pub fn evaluate(&mut self, request: &Request) -> Result<Decision, EvalError> {
-        let manifest = &self.policy.inner.manifest;
-        let input = encode_request(manifest, request)?;
-        let raw = self.evaluate_raw(&input)?;
-        Ok(decide(&self.policy.inner.manifest, request, &raw))
+    /// Encodes the request against the module's vocabularies, evaluates it and decodes the decision (owned;
+    /// `encode_request` + [`Evaluator::evaluate_raw_into`] + `decide` give one that borrows, without copies).
+    pub fn evaluate(&mut self, request: &Request) -> Result<Decision<'static>, EvalError> {
+        let policy = self.policy.clone();
+        let encoded = encode_request(&policy.inner.manifest, request)?;
+        let raw = self.evaluate_raw(&encoded.input)?;
+        Ok(decide(&policy.inner.manifest, &encoded, &raw).into_owned())
     }
 
     pub fn policy(&self) -> &Policy {
@@ -679,10 +680,10 @@ impl Policy {
         self.evaluator().evaluate_raw(input)
     }
 
-    /// Encodes the request against this module's vocabularies, evaluates it and decodes the decision.
-    pub fn evaluate(&self, request: &Request) -> Result<Decision, EvalError> {
-        let input = encode_request(&self.inner.manifest, request)?;
-        let raw = self.evaluate_raw(&input)?;
-        Ok(decide(&self.inner.manifest, request, &raw))
+    /// Encodes the request against this module's vocabularies, evaluates it and decodes the decision (owned).
+    pub fn evaluate(&self, request: &Request) -> Result<Decision<'static>, EvalError> {
+        let encoded = encode_request(&self.inner.manifest, request)?;
+        let raw = self.evaluate_raw(&encoded.input)?;
+        Ok(decide(&self.inner.manifest, &encoded, &raw).into_owned())
     }
 }

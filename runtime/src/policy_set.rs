@@ -25,27 +25,54 @@ pub enum PolicySetError {
     Ambiguous { jurisdiction: String, date: String, ids: Vec<String> },
 }
 
-impl fmt::Display for PolicySetError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl PolicySetError {
+    /// `E_SET_LOAD`, `E_SET_MANIFEST_DATE`, `E_SET_DATE`, `E_NO_POLICY` (none in force) or `E_POLICY_AMBIGUOUS`.
+    pub fn code(&self) -> &'static str {
         match self {
-            PolicySetError::Load { module, error } => write!(f, "{module}：{error}"),
-            PolicySetError::BadManifestDate { module, value } => {
-                write!(f, "{module}：清单中的生效日期「{value}」无效 / {module}: manifest date \"{value}\" is invalid")
-            }
-            PolicySetError::BadDate(d) => write!(f, "日期「{d}」无效 / invalid date \"{d}\""),
+            PolicySetError::Load { .. } => "E_SET_LOAD",
+            PolicySetError::BadManifestDate { .. } => "E_SET_MANIFEST_DATE",
+            PolicySetError::BadDate(_) => "E_SET_DATE",
+            PolicySetError::NoneInForce { .. } => "E_NO_POLICY",
+            PolicySetError::Ambiguous { .. } => "E_POLICY_AMBIGUOUS",
+        }
+    }
+
+    pub fn message_zh(&self) -> String {
+        match self {
+            PolicySetError::Load { module, error } => format!("{module}：{}", error.message_zh()),
+            PolicySetError::BadManifestDate { module, value } => format!("{module}：清单中的生效日期「{value}」无效"),
+            PolicySetError::BadDate(d) => format!("日期「{d}」无效"),
             PolicySetError::NoneInForce { jurisdiction, date, known } => {
                 let list = if known.is_empty() { "（无）".to_string() } else { known.join("；") };
-                write!(
-                    f,
-                    "{date} 没有适用于「{jurisdiction}」的有效政策；已加载：{list} / no policy in force for \"{jurisdiction}\" on {date}; loaded: {list}"
-                )
+                format!("{date} 没有适用于「{jurisdiction}」的有效政策；已加载：{list}")
             }
-            PolicySetError::Ambiguous { jurisdiction, date, ids } => write!(
-                f,
-                "{date}「{jurisdiction}」有多个同样适用的政策：{0} / several policies fit \"{jurisdiction}\" on {date} equally: {0}",
-                ids.join(", ")
-            ),
+            PolicySetError::Ambiguous { jurisdiction, date, ids } => {
+                format!("{date}「{jurisdiction}」有多个同样适用的政策：{}", ids.join("、"))
+            }
         }
+    }
+
+    pub fn message_en(&self) -> String {
+        match self {
+            PolicySetError::Load { module, error } => format!("{module}: {}", error.message_en()),
+            PolicySetError::BadManifestDate { module, value } => {
+                format!("{module}: the manifest's effective date \"{value}\" is invalid")
+            }
+            PolicySetError::BadDate(d) => format!("invalid date \"{d}\""),
+            PolicySetError::NoneInForce { jurisdiction, date, known } => {
+                let list = if known.is_empty() { "(none)".to_string() } else { known.join("; ") };
+                format!("no policy in force for \"{jurisdiction}\" on {date}; loaded: {list}")
+            }
+            PolicySetError::Ambiguous { jurisdiction, date, ids } => {
+                format!("several policies fit \"{jurisdiction}\" on {date} equally: {}", ids.join(", "))
+            }
+        }
+    }
+}
+
+impl fmt::Display for PolicySetError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} / {} [{}]", self.message_zh(), self.message_en(), self.code())
     }
 }
 

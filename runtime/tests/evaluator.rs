@@ -23,7 +23,7 @@ fn input_with_dates(dates: &[&str]) -> Input {
         r.date = Some((*date).to_string());
         request.subject.records.push(r);
     }
-    encode_request(&manifest(), &request).unwrap()
+    encode_request(&manifest(), &request).unwrap().input
 }
 
 #[test]

@@ -25,7 +25,7 @@ fn fixture_with(edit: impl FnOnce(&mut serde_json::Value)) -> String {
 #[test]
 fn fixture_request_encodes() {
     let req = parse_request(REQUEST_JSON).unwrap();
-    let input = encode_request(&manifest(), &req).unwrap();
+    let input = encode_request(&manifest(), &req).unwrap().input;
     // r2 (信用修复) is folded into r1: two primary records in request order.
     assert_eq!(input.records.len(), 2);
     assert_eq!(input.scenario, 0);
@@ -52,7 +52,7 @@ fn objection_is_folded() {
         v["subject"]["records"].as_array_mut().unwrap().push(serde_json::json!(
             { "id": "o1", "type": "异议", "of": "r1", "filed": "2024-04-20", "resolved": "2024-04-25", "upheld": true }));
     });
-    let input = encode_request(&manifest(), &parse_request(&json).unwrap()).unwrap();
+    let input = encode_request(&manifest(), &parse_request(&json).unwrap()).unwrap().input;
     let r1 = &input.records[1];
     assert_eq!(xince_abi::date::format_day(r1.objection_filed).as_deref(), Some("2024-04-20"));
     assert_eq!(xince_abi::date::format_day(r1.objection_resolved).as_deref(), Some("2024-04-25"));

@@ -51,18 +51,18 @@ fn assert_good_decision(rt: &Runtime) {
     let list = &decision.lists[0];
     assert_eq!(list.status, ListStatus::Active);
     assert_eq!(list.record.as_deref(), Some("r1"));
-    assert_eq!(list.entered.as_deref(), Some("2023-03-01"));
+    assert_eq!(list.entered.map(|d| d.to_string()).as_deref(), Some("2023-03-01"));
     // 2023-03-01 + 1095 days (the fixture's simplified fixed count).
-    assert_eq!(list.publication_ends.as_deref(), Some("2026-02-28"));
+    assert_eq!(list.publication_ends.map(|d| d.to_string()).as_deref(), Some("2026-02-28"));
     let repair = list.repair.as_ref().unwrap();
-    assert_eq!(repair.possible_from.as_deref(), Some("2024-03-01"));
+    assert_eq!(repair.possible_from.map(|d| d.to_string()).as_deref(), Some("2024-03-01"));
     // 履行义务 was met by r2; 信用承诺 is still missing.
     assert_eq!(repair.missing_conditions, vec!["信用承诺".to_string()]);
     assert!(!repair.eligible_now);
     assert_eq!(decision.measures.len(), 1);
     assert_eq!(decision.measures[0].status, MeasureStatus::Active);
     let targets: Vec<(&str, &str)> =
-        decision.measures[0].targets.iter().map(|t| (t.role.as_str(), t.id.as_str())).collect();
+        decision.measures[0].targets.iter().map(|t| (t.role.as_ref(), t.id.as_ref())).collect();
     assert_eq!(targets, vec![("主体", "91500237MA5UXXXXXX"), ("法定代表人", "500237198001011234")]);
     assert_eq!(decision.incentives.len(), 1);
     assert!(!decision.incentives[0].eligible);
@@ -208,7 +208,7 @@ fn missing_or_mistyped_exports_are_refused() {
 
 fn good_raw() -> RawOutput {
     let policy = runtime().load(&good_module()).unwrap();
-    let input = xince_abi::decode::encode_request(policy.manifest(), &request()).unwrap();
+    let input = xince_abi::decode::encode_request(policy.manifest(), &request()).unwrap().input;
     policy.evaluate_raw(&input).unwrap()
 }
 

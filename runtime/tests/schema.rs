@@ -84,7 +84,8 @@ fn decisions_match_the_schema() {
         grade: -1,
         objections: vec![ObjectionOutcome { record: 1, due: day("2024-04-27"), status: ObjectionStatus::Overdue }],
     };
-    let decision = decide(policy.manifest(), &req, &raw);
+    let encoded = xince_abi::decode::encode_request(policy.manifest(), &req).unwrap();
+    let decision = decide(policy.manifest(), &encoded, &raw);
     assert_eq!(decision.objections.len(), 1);
     assert_eq!(decision.objections[0].filed, "2024-04-20");
     assert_valid(&v, &serde_json::to_value(&decision).unwrap());

@@ -354,7 +354,7 @@ pub fn render_text(d: &Decision, lang: Lang) -> String {
             line(format!(
                 "      {}{}  {}{missing}",
                 t("最早可修复：", "repair possible from: "),
-                r.possible_from.as_deref().unwrap_or("-"),
+                r.possible_from.map_or_else(|| "-".to_string(), |d| d.to_string()),
                 t("尚缺条件：", "missing: ")
             ));
         }
@@ -373,7 +373,7 @@ pub fn render_text(d: &Decision, lang: Lang) -> String {
             "  - {}（{}，{kind}） {status}{}",
             m.measure,
             m.kind,
-            m.until.as_deref().map(|u| format!("  → {u}")).unwrap_or_default()
+            m.until.map(|u| format!("  → {u}")).unwrap_or_default()
         ));
         line(format!("      {}{}", t("对象：", "targets: "), who.join("、")));
         let basis: Vec<String> = m.basis.iter().map(|b| b.label()).collect();
@@ -421,7 +421,7 @@ pub fn render_text(d: &Decision, lang: Lang) -> String {
                 o.record,
                 o.filed,
                 o.status,
-                o.due.as_deref().map(|x| format!(" → {x}")).unwrap_or_default()
+                o.due.map(|x| format!(" → {x}")).unwrap_or_default()
             ));
         }
     }

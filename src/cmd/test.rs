@@ -218,7 +218,8 @@ pub fn check_expectation(expect: &Map<String, Value>, outcome: &Result<Decision,
     field_check("incentives", &incentives, "incentive", "eligible", Value::Bool(false));
 
     if let Some(want) = expect.get("notifications") {
-        let got: Vec<Value> = decision.notifications.iter().map(|n| Value::String(n.notification.clone())).collect();
+        let got: Vec<Value> =
+            decision.notifications.iter().map(|n| Value::String(n.notification.to_string())).collect();
         let mut want_sorted: Vec<Value> = want.as_array().cloned().unwrap_or_default();
         let mut got_sorted = got.clone();
         want_sorted.sort_by_key(|v| v.to_string());
@@ -228,7 +229,7 @@ pub fn check_expectation(expect: &Map<String, Value>, outcome: &Result<Decision,
         }
     }
     if let Some(want) = expect.get("grade") {
-        let got = decision.grade.as_ref().map_or(Value::Null, |g| Value::String(g.level.clone()));
+        let got = decision.grade.as_ref().map_or(Value::Null, |g| Value::String(g.level.to_string()));
         if &got != want {
             out.push(mismatch("grade", want, &got));
         }
@@ -236,7 +237,7 @@ pub fn check_expectation(expect: &Map<String, Value>, outcome: &Result<Decision,
     if let Some(want) = expect.get("targets").and_then(Value::as_object) {
         for (name, want_v) in want {
             let got = decision.measures.iter().find(|m| &m.measure == name).map_or(Value::Null, |m| {
-                Value::Array(m.targets.iter().map(|t| Value::String(t.role.clone())).collect())
+                Value::Array(m.targets.iter().map(|t| Value::String(t.role.to_string())).collect())
             });
             if &got != want_v {
                 out.push(mismatch(&format!("targets.{name}"), want_v, &got));

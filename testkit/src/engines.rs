@@ -34,17 +34,17 @@ impl Compiled {
 
     /// The request's decision on each engine (or the stable code of the error that stopped it), by engine
     /// name. The same host path turns every raw answer into a decision, so any difference is the engines'.
-    pub fn decide_on_each(&self, request: &Request) -> Vec<(&'static str, Result<Decision, String>)> {
+    pub fn decide_on_each<'a>(&'a self, request: &'a Request) -> Vec<(&'static str, Result<Decision<'a>, String>)> {
         let manifest = self.build.manifest();
-        let input = xince_abi::decode::encode_request(manifest, request);
+        let encoded = xince_abi::decode::encode_request(manifest, request);
         self.engines()
             .into_iter()
             .map(|mut engine| {
-                let outcome = match &input {
+                let outcome = match &encoded {
                     Err(e) => Err(e.code.name().to_string()),
-                    Ok(input) => engine
-                        .run(input)
-                        .map(|raw| xince_abi::decode::decide(manifest, request, &raw))
+                    Ok(encoded) => engine
+                        .run(&encoded.input)
+                        .map(|raw| xince_abi::decode::decide(manifest, encoded, &raw))
                         .map_err(|e| e.code.to_string()),
                 };
                 (engine.name(), outcome)
