@@ -5,7 +5,8 @@
 //!
 //! Reading is tolerant where it costs nothing: every field may be declared nullable (as Spark writes them),
 //! dates may be `Date32` or `YYYY-MM-DD` strings, strings may be `Utf8`, `LargeUtf8` or `Utf8View`, optional
-//! columns may be absent and unknown columns are ignored. A required column that is absent, or a column of the
+//! columns may be absent (or of Arrow's `Null` type, as pandas gives an all-null column) and unknown columns
+//! are ignored. A required column that is absent, or a column of the
 //! wrong type, makes the whole input unreadable ([`SchemaError`]); a null where a value is required makes that
 //! row an error row (a [`Failure`] with the JSON path of the missing value), never a dropped row.
 
@@ -390,8 +391,12 @@ fn null_value(path: &str) -> Failure {
     }
 }
 
+/// A child column; one of Arrow's `Null` type (what pandas gives a column that is null in every row) counts as
+/// absent.
 fn child<'a>(s: &'a StructArray, name: &str, column: &str) -> Option<(&'a dyn Array, String)> {
-    s.column_by_name(name).map(|a| (a.as_ref(), format!("{column}.{name}")))
+    s.column_by_name(name)
+        .filter(|a| a.data_type() != &DataType::Null)
+        .map(|a| (a.as_ref(), format!("{column}.{name}")))
 }
 
 fn required<'a>(s: &'a StructArray, name: &str, column: &str) -> Result<(&'a dyn Array, String), SchemaError> {
@@ -456,7 +461,9 @@ const RECORD_TEXTS: [&str; 7] = ["domain", "severity", "grade", "procedure", "au
 impl<'a> SubjectColumns<'a> {
     /// Checks a batch against the subject schema (see the module docs for what is tolerated).
     pub fn new(batch: &'a RecordBatch) -> Result<Self, SchemaError> {
-        let col = |name: &str| batch.column_by_name(name).map(|a| a.as_ref());
+        let col = |name: &str| {
+            batch.column_by_name(name).filter(|a| a.data_type() != &DataType::Null).map(|a| a.as_ref())
+        };
         let as_of = Day::of(col("as_of").ok_or_else(|| missing_column("as_of"))?, "as_of")?;
         let scenario = col("scenario").map(|a| Str::of(a, "scenario")).transpose()?;
         let explain = col("explain")

@@ -109,3 +109,19 @@ fn a_missing_required_column_is_a_schema_error() {
     assert_eq!(e.column, "as_of");
     assert!(e.message_en.contains("Date32"), "{}", e.message_en);
 }
+
+#[test]
+fn a_column_of_the_null_type_counts_as_absent() {
+    // pandas gives an all-null column Arrow's Null type: an optional column of it is simply absent.
+    let reqs = requests(3);
+    let batch = requests_to_batch(&reqs, None).unwrap();
+    let mut columns = batch.columns().to_vec();
+    let mut fields: Vec<_> = batch.schema().fields().iter().map(|f| f.as_ref().clone()).collect();
+    let at = fields.iter().position(|f| f.name() == "explain").unwrap();
+    columns[at] = Arc::new(arrow_array::NullArray::new(3));
+    fields[at] = arrow_schema::Field::new("explain", arrow_schema::DataType::Null, true);
+    let batch = RecordBatch::try_new(Arc::new(arrow_schema::Schema::new(fields)), columns).unwrap();
+    let cols = SubjectColumns::new(&batch).unwrap();
+    assert_eq!(cols.request(0).unwrap().explain, false);
+    assert_eq!(&cols.request(1).unwrap(), &reqs[1]);
+}

@@ -7,6 +7,7 @@ SPARK_TEST_SUBJECTS changes the population size (default 100000)."""
 
 import json
 import os
+import re
 import pathlib
 import shutil
 import subprocess
@@ -72,9 +73,17 @@ def work(tmp_path_factory):
     return d, bundle, subjects
 
 
+LINE = re.compile(r',"line":\d+\}$')
+
+
 def read_sorted(path):
+    """The decisions, the error objects' `line` taken off (under Spark a row has no input line: it is the row's
+    place in its Arrow batch), sorted by subject id, then by that text (generated ids repeat now and then, 3 in
+    100,000)."""
     table = pq.read_table(path)
-    return table.sort_by([("subject_id", "ascending")])
+    text = [LINE.sub("}", t) for t in table.column("decision").to_pylist()]
+    table = table.set_column(table.schema.get_field_index("decision"), "decision", pa.array(text, pa.string()))
+    return table.sort_by([("subject_id", "ascending"), ("decision", "ascending")])
 
 
 def test_spark_decisions_equal_the_cli(work):
@@ -90,12 +99,14 @@ def test_spark_decisions_equal_the_cli(work):
     spark = read_sorted(spark_out)
     assert cli.num_rows == spark.num_rows == SUBJECTS
     ids = cli.column("subject_id").to_pylist()
-    assert len(set(ids)) == SUBJECTS, "generated subject ids are unique (the join key)"
+    assert len(set(ids)) > SUBJECTS * 0.99, "subject ids are nearly unique (the sort key)"
     assert spark.column("subject_id").to_pylist() == ids
     # Every jurisdiction's policy decided some subjects.
     assert set(cli.column("policy_jurisdiction").to_pylist()) >= set(JURISDICTIONS)
-    # The full decisions, byte for byte.
+    # The full decisions, byte for byte (error objects without their `line`).
     assert spark.column("decision").to_pylist() == cli.column("decision").to_pylist()
+    decided = [t for t in cli.column("decision").to_pylist() if t.startswith('{"policy"')]
+    assert len(decided) > SUBJECTS * 0.9, "most subjects are decided, not errors"
     # And every queryable column but `row` (numbered per Arrow batch under Spark).
     names = [n for n in cli.schema.names if n != "row"]
     assert [n for n in spark.schema.names if n != "row"] == names
