@@ -37,7 +37,7 @@ fn style(unit: Unit, known_total: bool, what: &str) -> Option<ProgressStyle> {
 impl Progress {
     /// A bar on stderr when it is a terminal (and `XINCE_PROGRESS` is not `0`), otherwise a silent one.
     pub fn new(total: Option<u64>, unit: Unit, what: &str) -> Progress {
-        let on = std::io::stderr().is_terminal() && std::env::var("XINCE_PROGRESS").map_or(true, |v| v != "0");
+        let on = std::io::stderr().is_terminal() && !matches!(std::env::var("XINCE_PROGRESS").as_deref(), Ok("0"));
         if !on {
             return Progress { bar: None, unit, what: what.to_string() };
         }

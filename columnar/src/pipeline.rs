@@ -179,7 +179,9 @@ pub fn run(
     };
     let mut sink = match output {
         Output::Jsonl(w) => Writer::Json(w),
-        Output::Parquet(w) => Writer::Parquet(decision_writer(w, &layout).map_err(|e| RunError::Write(e.to_string()))?),
+        Output::Parquet(w) => {
+            Writer::Parquet(Box::new(decision_writer(w, &layout).map_err(|e| RunError::Write(e.to_string()))?))
+        }
     };
 
     let permits = 2 * workers + 2;
@@ -249,7 +251,7 @@ pub fn run(
 
 enum Writer {
     Json(Box<dyn Write>),
-    Parquet(ArrowWriter<Box<dyn Write + Send>>),
+    Parquet(Box<ArrowWriter<Box<dyn Write + Send>>>),
 }
 
 impl Writer {
@@ -446,6 +448,9 @@ fn evaluate_chunk(
     };
 }
 
+/// A batch of decisions and the rows that failed (row number, failure).
+pub type Decided = (RecordBatch, Vec<(u64, Failure)>);
+
 /// Evaluates one record batch in the subject schema into one in the decision schema, rows split across
 /// `threads` threads (0 = every core); row numbers start at `first_row`. What the Python package calls.
 pub fn evaluate_batch(
@@ -455,7 +460,7 @@ pub fn evaluate_batch(
     batch: &RecordBatch,
     first_row: u64,
     threads: usize,
-) -> Result<(RecordBatch, Vec<(u64, Failure)>), RunError> {
+) -> Result<Decided, RunError> {
     let columns = SubjectColumns::new(batch).map_err(RunError::Schema)?;
     let n = columns.len();
     let threads = match threads {
@@ -464,7 +469,7 @@ pub fn evaluate_batch(
     }
     .clamp(1, n.max(1));
     let per = n.div_ceil(threads).max(1);
-    let parts: Vec<Result<(RecordBatch, Vec<(u64, Failure)>), RunError>> = std::thread::scope(|scope| {
+    let parts: Vec<Result<Decided, RunError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..n)
             .step_by(per)
             .map(|start| {

@@ -461,9 +461,8 @@ const RECORD_TEXTS: [&str; 7] = ["domain", "severity", "grade", "procedure", "au
 impl<'a> SubjectColumns<'a> {
     /// Checks a batch against the subject schema (see the module docs for what is tolerated).
     pub fn new(batch: &'a RecordBatch) -> Result<Self, SchemaError> {
-        let col = |name: &str| {
-            batch.column_by_name(name).filter(|a| a.data_type() != &DataType::Null).map(|a| a.as_ref())
-        };
+        let col =
+            |name: &str| batch.column_by_name(name).filter(|a| a.data_type() != &DataType::Null).map(|a| a.as_ref());
         let as_of = Day::of(col("as_of").ok_or_else(|| missing_column("as_of"))?, "as_of")?;
         let scenario = col("scenario").map(|a| Str::of(a, "scenario")).transpose()?;
         let explain = col("explain")

@@ -122,6 +122,6 @@ fn a_column_of_the_null_type_counts_as_absent() {
     fields[at] = arrow_schema::Field::new("explain", arrow_schema::DataType::Null, true);
     let batch = RecordBatch::try_new(Arc::new(arrow_schema::Schema::new(fields)), columns).unwrap();
     let cols = SubjectColumns::new(&batch).unwrap();
-    assert_eq!(cols.request(0).unwrap().explain, false);
+    assert!(!cols.request(0).unwrap().explain);
     assert_eq!(&cols.request(1).unwrap(), &reqs[1]);
 }

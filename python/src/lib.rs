@@ -64,6 +64,7 @@ impl Engine {
 #[pymethods]
 impl Engine {
     #[new]
+    #[allow(clippy::too_many_arguments)]
     #[pyo3(signature = (path, jurisdiction=None, as_of=None, scenario=None, explain=false, threads=0))]
     fn new(
         py: Python<'_>,

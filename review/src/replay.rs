@@ -120,7 +120,7 @@ pub fn replay_with_progress(
     let mut report = ReplayReport::default();
     for (index, line) in population.lines().enumerate() {
         let number = index + 1;
-        if number % 1024 == 0 {
+        if number.is_multiple_of(1024) {
             progress(number);
         }
         if line.trim().is_empty() {
