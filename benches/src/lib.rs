@@ -14,8 +14,9 @@ use xince_abi::input::Input;
 use xince_abi::request::Request;
 use xince_compiler::ir::Program;
 
-/// The policy every per-decision figure uses.
-pub const POLICY_PATH: &str = "policies/重庆市/梁平区/政策.xince";
+/// The policy every per-decision figure uses: the 梁平区 encoding frozen before the issue-14 re-reading (the
+/// hand-written, Cedar and Rego peers mirror it), loaded next to the seed policies.
+pub const POLICY_PATH: &str = "benches/policy/梁平区-基准.xince";
 /// Evaluation date of the benchmark population.
 pub const AS_OF: &str = "2025-06-30";
 
@@ -38,9 +39,14 @@ pub fn scenario_name(s: handwritten::Scenario) -> &'static str {
     }
 }
 
-/// A compiler with the stdlib and every policy under `policies/` loaded (paths relative to the repo root).
+/// A compiler with the stdlib, every policy under `policies/` and the benchmark policy loaded (paths relative to
+/// the repo root).
 pub fn load_compiler() -> anyhow::Result<xince_compiler::Compiler> {
-    Ok(xince_testkit::seeds::seed_compiler()?)
+    let mut compiler = xince_testkit::seeds::seed_compiler()?;
+    let path = repo_root().join(POLICY_PATH);
+    let text = std::fs::read_to_string(&path).with_context(|| path.display().to_string())?;
+    compiler.set_file(POLICY_PATH, text);
+    Ok(compiler)
 }
 
 /// The policy under test: its IR and its wasm module.

@@ -5,7 +5,7 @@
 use crate::diag::{self, DiagExt};
 use crate::ir;
 use crate::resolve::{BasisRef, Origin};
-use crate::typeck::{Checked, MeasureDef, RuleHead};
+use crate::typeck::{Checked, ListCategory, MeasureDef, MeasureKind, RuleHead};
 use xince_lang::ast::Span;
 use xince_lang::{Diagnostic, FileId};
 
@@ -142,7 +142,7 @@ fn measures(c: &Checked, diags: &mut Vec<Diagnostic>) {
             );
             continue;
         }
-        if m.kind != "惩戒" {
+        if m.kind != Some(MeasureKind::Punishment) {
             local_bases(c, h, diags);
             continue;
         }
@@ -255,7 +255,7 @@ fn widening(c: &Checked, m: &MeasureDef, u: &MeasureDef, span: Span, diags: &mut
             reasons.push((format!("期限 {ta} 长于上级的 {tb}"), format!("period {ta} is longer than the upper {tb}")));
         }
     }
-    if m.kind == "惩戒" && u.kind != "惩戒" {
+    if m.kind == Some(MeasureKind::Punishment) && u.kind != Some(MeasureKind::Punishment) {
         reasons.push(("把激励措施改为惩戒".into(), "turns an incentive into a punishment".into()));
     }
     for (zh, en) in reasons {
@@ -300,7 +300,7 @@ fn lists(c: &Checked, diags: &mut Vec<Diagnostic>) {
                 ),
             );
         }
-        if l.category == "黑名单" {
+        if l.category == Some(ListCategory::Black) {
             if l.remedies.is_empty() {
                 diags.push(
                     diag::error("E0506", h.file, h.span, format!("黑名单 `{}` 没有写明救济措施 `救济`", h.name), format!("blacklist `{}` states no remedies (`救济`)", h.name))
@@ -326,11 +326,11 @@ fn lists(c: &Checked, diags: &mut Vec<Diagnostic>) {
     }
     // Red and black lists need a precedence between them.
     for (bi, b) in c.lists.iter().enumerate() {
-        if b.category != "黑名单" {
+        if b.category != Some(ListCategory::Black) {
             continue;
         }
         for (ri, r) in c.lists.iter().enumerate() {
-            if r.category != "红名单" {
+            if r.category != Some(ListCategory::Red) {
                 continue;
             }
             let linked =

@@ -99,7 +99,7 @@ pub fn lower(c: &Checked, policy: &PolicyDef, source_hash: String) -> ir::Progra
         .iter()
         .map(|l| ListInfo {
             name: l.head.name.clone(),
-            category: l.category.clone(),
+            category: l.category.map_or_else(String::new, |c| c.label().to_string()),
             citation: citation(&l.head),
             basis: bases(c, &l.head.bases),
             criterion: l.criterion_text.clone(),
@@ -150,7 +150,7 @@ pub fn lower(c: &Checked, policy: &PolicyDef, source_hash: String) -> ir::Progra
         };
         measure_infos.push(MeasureInfo {
             name: m.head.name.clone(),
-            kind: m.kind.clone(),
+            kind: m.kind.map_or_else(String::new, |k| k.label().to_string()),
             mandatory: m.mandatory,
             basis: bases(c, &basis_refs),
             implementer: m.implementer.clone(),

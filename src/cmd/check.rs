@@ -13,6 +13,9 @@ pub struct Args {
     /// 政策文件或目录（递归查找 *.xince） / policy files or directories (searched recursively for *.xince)
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
+    /// 输出格式：text（默认）或 json / output format
+    #[arg(long, value_name = "text|json", default_value = "text")]
+    pub format: crate::cmd::Format,
 }
 
 /// Every `.xince` file under `path` (or `path` itself), sorted. Subdirectories named `tests` are skipped: they
@@ -88,14 +91,24 @@ pub fn load(paths: &[PathBuf]) -> anyhow::Result<(Compiler, Vec<String>)> {
 
 pub fn run(args: Args, ui: &Ui) -> anyhow::Result<ExitCode> {
     let (compiler, files) = load(&args.paths)?;
-    let color = std::io::stdout().is_terminal();
+    let json_out = args.format == crate::cmd::Format::Json;
+    let color = !json_out && std::io::stdout().is_terminal();
     let (mut errors, mut warnings) = (0usize, 0usize);
+    let mut all = Vec::new();
     for name in &files {
         let Some(id) = compiler.file_id(name) else { continue };
         let diags = compiler.check_file(id);
         errors += diags.iter().filter(|d| d.severity == Severity::Error).count();
         warnings += diags.iter().filter(|d| d.severity == Severity::Warning).count();
-        print!("{}", compiler.render(&diags, ui.lang, color));
+        if json_out {
+            all.extend(diags.iter().map(|d| diagnostic_json(&compiler, d)));
+        } else {
+            print!("{}", compiler.render(&diags, ui.lang, color));
+        }
+    }
+    if json_out {
+        let out = serde_json::json!({"files": files, "errors": errors, "warnings": warnings, "diagnostics": all});
+        println!("{}", serde_json::to_string_pretty(&out)?);
     }
     eprintln!(
         "{}",
@@ -105,4 +118,30 @@ pub fn run(args: Args, ui: &Ui) -> anyhow::Result<ExitCode> {
         }
     );
     Ok(if errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_col(text: &str, offset: u32) -> (usize, usize) {
+    let upto = text.get(..offset as usize).unwrap_or(text);
+    let line = upto.matches('\n').count() + 1;
+    let col = upto.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// One diagnostic as JSON: code, severity, both messages, and each label's file, line and column.
+fn diagnostic_json(compiler: &Compiler, d: &xince_lang::Diagnostic) -> serde_json::Value {
+    let labels: Vec<serde_json::Value> = d
+        .labels
+        .iter()
+        .map(|l| {
+            let (line, column) = line_col(compiler.file_text(l.file), l.span.start);
+            serde_json::json!({
+                "file": compiler.file_name(l.file), "line": line, "column": column,
+                "start": l.span.start, "end": l.span.end, "primary": l.primary, "message": l.message,
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "code": d.code, "severity": d.severity, "message": d.message, "labels": labels, "help": d.help,
+    })
 }

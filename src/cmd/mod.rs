@@ -13,3 +13,10 @@ pub mod inspect;
 pub mod sign;
 pub mod test;
 pub mod verify;
+
+/// `--format` of `check`, `test` and `coverage`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
