@@ -122,7 +122,11 @@ def test_spark_replay_counts_equal_two_cli_runs(work, tmp_path):
     src = (ROOT / "policies/重庆市/梁平区/政策.xince").read_text(encoding="utf-8")
     tree = tmp_path / "tree"
     shutil.copytree(ROOT / "policies", tree / "policies")
-    changed = src.replace(" 或 记录.类型 == 失信被执行人 或 记录.严重程度 == 严重\n", " 或 记录.类型 == 失信被执行人\n", 1)
+    lines = src.split("\n")
+    suffix = " 或 记录.严重程度 == 严重"
+    at = next(i for i, l in enumerate(lines) if l.startswith("  纳入:") and l.endswith(suffix))
+    lines[at] = lines[at][: -len(suffix)]
+    changed = "\n".join(lines)
     assert changed != src, "the proposed change applies"
     (tree / "policies/重庆市/梁平区/政策.xince").write_text(changed, encoding="utf-8")
     out = subprocess.run([cli_path(), "build", "policies/重庆市/梁平区/政策.xince", "-o", new], cwd=tree,
