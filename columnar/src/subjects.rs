@@ -394,9 +394,16 @@ fn null_value(path: &str) -> Failure {
 /// A child column; one of Arrow's `Null` type (what pandas gives a column that is null in every row) counts as
 /// absent.
 fn child<'a>(s: &'a StructArray, name: &str, column: &str) -> Option<(&'a dyn Array, String)> {
-    s.column_by_name(name)
-        .filter(|a| a.data_type() != &DataType::Null)
-        .map(|a| (a.as_ref(), format!("{column}.{name}")))
+    s.column_by_name(name).filter(|a| !all_null_type(a.data_type())).map(|a| (a.as_ref(), format!("{column}.{name}")))
+}
+
+/// Arrow's `Null` type, or a list of it (what pyarrow infers for lists that are empty in every row).
+fn all_null_type(t: &DataType) -> bool {
+    match t {
+        DataType::Null => true,
+        DataType::List(f) | DataType::LargeList(f) => f.data_type() == &DataType::Null,
+        _ => false,
+    }
 }
 
 fn required<'a>(s: &'a StructArray, name: &str, column: &str) -> Result<(&'a dyn Array, String), SchemaError> {
