@@ -51,6 +51,8 @@ enum Command {
     Coverage(cmd::coverage::Args),
     /// 按规范格式整理政策源文件 / format policy sources canonically
     Fmt(cmd::fmt::Args),
+    /// 语言服务器（LSP，标准输入输出）/ the language server (LSP over stdio)
+    Lsp(cmd::lsp::Args),
 }
 
 fn main() -> ExitCode {
@@ -70,6 +72,7 @@ fn main() -> ExitCode {
         Command::Test(args) => cmd::test::run(args, &ui),
         Command::Coverage(args) => cmd::coverage::run(args, &ui),
         Command::Fmt(args) => cmd::fmt::run(args, &ui),
+        Command::Lsp(args) => cmd::lsp::run(args, &ui),
     };
     match result {
         Ok(code) => code,

@@ -3,7 +3,8 @@
 //! depends on it. Salsa stays inside this module: the CLI and other crates use [`Compiler`] and plain types.
 
 use crate::diag::{self, DiagExt};
-use crate::resolve::{Origin, Scope};
+pub use crate::resolve::Origin;
+use crate::resolve::Scope;
 use crate::{ir, lints, lower, typeck};
 use salsa::Setter;
 use sha2::{Digest, Sha256};
@@ -465,6 +466,31 @@ impl Compiler {
                 .with_help("先用 set_file 加载它", "load it first"),
             ]),
         }
+    }
+
+    /// The parse of one file (tree and its own diagnostics), from the database.
+    pub fn parsed(&self, file: FileId) -> Option<&Parsed> {
+        self.input(file).map(|f| parse_file(&self.db, f))
+    }
+
+    /// The checked unit rooted at `file` (a policy with what it links, or a module alone).
+    pub(crate) fn analysis(&self, file: FileId) -> Option<&Analysis> {
+        self.input(file).map(|f| analyze(&self.db, self.set, f))
+    }
+
+    /// The files of the unit rooted at `file`, in load order (stdlib modules, upper levels, the file itself).
+    pub fn unit_files(&self, file: FileId) -> Vec<(FileId, Origin)> {
+        self.input(file).map(|f| link_set(&self.db, self.set, f).files.clone()).unwrap_or_default()
+    }
+
+    /// True when the file is one of the stdlib sources.
+    pub fn is_stdlib(&self, file: FileId) -> bool {
+        self.input(file).is_some_and(|f| f.is_stdlib(&self.db))
+    }
+
+    /// Every loaded file (stdlib first), in load order.
+    pub fn all_files(&self) -> Vec<FileId> {
+        self.files.iter().map(|f| f.id(&self.db)).collect()
     }
 
     /// Compiles the policy in `path` to a module, or returns every error that prevents it.

@@ -14,6 +14,7 @@
 pub mod codegen;
 mod db;
 mod diag;
+pub mod ide;
 pub mod interp;
 pub mod ir;
 mod lints;

@@ -10,6 +10,7 @@ pub mod fmt;
 pub mod r#gen;
 pub mod id;
 pub mod inspect;
+pub mod lsp;
 pub mod sign;
 pub mod test;
 pub mod verify;

@@ -42,7 +42,8 @@ pub(super) fn field_of(path: &Path) -> Option<Field> {
     })
 }
 
-pub(super) const FIELD_NAMES: [&str; 13] = [
+/// The schema fields a condition may name.
+pub const FIELD_NAMES: [&str; 13] = [
     "记录.类型",
     "记录.领域",
     "记录.严重程度",
@@ -57,6 +58,35 @@ pub(super) const FIELD_NAMES: [&str; 13] = [
     "评估日期",
     "场景",
 ];
+
+/// The vocabulary whose values a schema field is compared with (`记录.类型` → `记录类型`), if any.
+pub fn field_vocab(field: &str) -> Option<&'static str> {
+    Some(match field {
+        "记录.类型" => vn::RECORD_TYPE,
+        "记录.领域" => vn::DOMAIN,
+        "记录.严重程度" => vn::SEVERITY,
+        "记录.等级" => vn::GRADE,
+        "记录.程序" => vn::PROCEDURE,
+        "记录.标志" => vn::FLAG,
+        "主体.类型" => vn::SUBJECT_KIND,
+        "主体.行业" => vn::SECTOR,
+        "主体.角色" => vn::ROLE,
+        "场景" => vn::SCENARIO,
+        _ => return None,
+    })
+}
+
+/// The type of a schema field in words (zh, en), if `field` is one.
+pub fn field_type_name(field: &str) -> Option<(String, String)> {
+    let segments: Vec<xince_lang::ast::Ident> =
+        field.split('.').map(|s| xince_lang::ast::Ident { text: s.to_string(), span: Span::default() }).collect();
+    let path = Path { segments, separator: xince_lang::ast::PathSeparator::Dot, span: Span::default() };
+    Some(match field_of(&path)? {
+        Field::Flags => (format!("词表值集合({})", vn::FLAG), format!("set of Code({})", vn::FLAG)),
+        Field::Roles => (format!("词表值集合({})", vn::ROLE), format!("set of Code({})", vn::ROLE)),
+        other => field_ty(other).name(),
+    })
+}
 
 pub(super) fn field_ty(f: Field) -> Ty {
     use ir::RecordField as R;

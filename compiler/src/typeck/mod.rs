@@ -16,6 +16,7 @@ pub use model::*;
 use crate::diag::{self, DiagExt};
 use crate::resolve::{Entry, Origin, Scope, value_text};
 use expr::Cx;
+pub use expr::{FIELD_NAMES, field_type_name, field_vocab};
 pub use items::duration_text;
 use items::*;
 use std::collections::BTreeMap;

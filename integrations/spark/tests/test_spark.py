@@ -101,8 +101,8 @@ def test_spark_decisions_equal_the_cli(work):
     ids = cli.column("subject_id").to_pylist()
     assert len(set(ids)) > SUBJECTS * 0.99, "subject ids are nearly unique (the sort key)"
     assert spark.column("subject_id").to_pylist() == ids
-    # Every jurisdiction's policy decided some subjects.
-    assert set(cli.column("policy_jurisdiction").to_pylist()) >= set(JURISDICTIONS)
+    # Several jurisdictions' policies decided subjects (a jurisdiction with none in force gives E_NO_POLICY rows).
+    assert len(set(cli.column("policy_jurisdiction").to_pylist()) & set(JURISDICTIONS)) >= 3
     # The full decisions, byte for byte (error objects without their `line`).
     assert spark.column("decision").to_pylist() == cli.column("decision").to_pylist()
     decided = [t for t in cli.column("decision").to_pylist() if t.startswith('{"policy"')]
