@@ -36,7 +36,7 @@ pub struct HostCode {
 }
 
 /// The table.
-pub const HOST_CODES: [HostCode; 78] = [
+pub const HOST_CODES: [HostCode; 81] = [
     HostCode {
         code: "E_LOAD_NO_DIGEST",
         stage: Stage::Load,
@@ -337,6 +337,19 @@ pub const HOST_CODES: [HostCode; 78] = [
     },
     HostCode {
         code: "E_OUTPUT", stage: Stage::Batch, title_zh: "无法写出决定", title_en: "cannot write the decision"
+    },
+    HostCode {
+        code: "E_SCHEMA",
+        stage: Stage::Batch,
+        title_zh: "Arrow/Parquet 输入不符合主体模式",
+        title_en: "Arrow/Parquet input is not in the subject schema",
+    },
+    HostCode { code: "E_ARROW", stage: Stage::Batch, title_zh: "Arrow 数据无效", title_en: "invalid Arrow data" },
+    HostCode {
+        code: "E_RUNTIME",
+        stage: Stage::Runtime,
+        title_zh: "无法启动运行时",
+        title_en: "cannot start the runtime",
     },
     HostCode { code: "E_FILE_NOT_FOUND", stage: Stage::Files, title_zh: "找不到文件", title_en: "file not found" },
     HostCode {

@@ -235,8 +235,9 @@ fn decision_json(
 pub enum Event<'e> {
     /// Line `line` (1-based) failed; its error object is in the output at its place.
     Failed { line: usize, failure: &'e Failure },
-    /// This many requests (non-blank lines) are written so far.
-    Progress { requests: usize },
+    /// This many requests (non-blank lines) are written so far, from this many input bytes (for a progress
+    /// bar against the input's size).
+    Progress { requests: usize, bytes: u64 },
 }
 
 /// The count of a finished batch.
@@ -284,6 +285,8 @@ struct Chunk {
     out: Vec<u8>,
     requests: usize,
     failures: Vec<(usize, Failure)>,
+    /// Input bytes read up to the end of this chunk.
+    bytes: u64,
 }
 
 /// Evaluates every line of `input` and writes one JSON line per non-blank line to `output`, in input order.
@@ -350,7 +353,7 @@ where
                 for (line, failure) in &chunk.failures {
                     on_event(Event::Failed { line: *line, failure });
                 }
-                on_event(Event::Progress { requests: summary.requests });
+                on_event(Event::Progress { requests: summary.requests, bytes: chunk.bytes });
                 next += 1;
                 // The reader may already be gone (end of input): then the buffer is simply dropped.
                 let _ = free_tx.send(chunk);
@@ -402,6 +405,7 @@ fn read_chunks(
 ) -> Result<(), BatchError> {
     let mut line = 0usize;
     let mut seq = 0u64;
+    let mut bytes = 0u64;
     // No free buffer means the writer stopped: stop reading.
     while let Ok(mut chunk) = free.recv() {
         chunk.seq = seq;
@@ -422,6 +426,7 @@ fn read_chunks(
                 skip_rest_of_line(&mut input).map_err(|error| BatchError::Read { line, error })?;
             }
             line += 1;
+            bytes += n as u64;
             let mut end = chunk.text.len();
             if chunk.text[..end].ends_with(b"\n") {
                 end -= 1;
@@ -431,6 +436,7 @@ fn read_chunks(
             }
             chunk.lines.push((line, start, end));
         }
+        chunk.bytes = bytes;
         if !chunk.lines.is_empty() {
             if work.send(chunk).is_err() {
                 break;

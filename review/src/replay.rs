@@ -106,9 +106,23 @@ fn compare(
 
 /// Replays the JSON Lines `population` (one request per line; blank lines skipped) through both versions.
 pub fn replay(old: &Policy, new: &Policy, population: &str, examples: usize) -> ReplayReport {
+    replay_with_progress(old, new, population, examples, |_| {})
+}
+
+/// [`replay`], calling `progress` with the number of lines done every 1024 lines (for a progress bar).
+pub fn replay_with_progress(
+    old: &Policy,
+    new: &Policy,
+    population: &str,
+    examples: usize,
+    mut progress: impl FnMut(usize),
+) -> ReplayReport {
     let mut report = ReplayReport::default();
     for (index, line) in population.lines().enumerate() {
         let number = index + 1;
+        if number.is_multiple_of(1024) {
+            progress(number);
+        }
         if line.trim().is_empty() {
             continue;
         }

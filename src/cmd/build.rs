@@ -2,6 +2,7 @@
 //! with a `政策` item) to wasm modules, or prints their IR / WAT with `--emit`.
 
 use crate::cmd::{check, files};
+use crate::progress::{Progress, Unit};
 use crate::ui::Ui;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -96,12 +97,14 @@ pub fn run(args: Args, ui: &Ui) -> anyhow::Result<ExitCode> {
     }
     let color = std::io::stderr().is_terminal();
     let mut failed = 0usize;
+    let progress = Progress::new(Some(policies.len() as u64), Unit::Items, ui.t("编译", "build"));
     for name in &policies {
+        progress.inc(1);
         match compiler.build(name) {
             Err(diags) => {
                 failed += 1;
-                eprint!("{}", compiler.render(&diags, ui.lang, color));
-                eprintln!("{} {name}", ui.t("编译失败：", "failed:"));
+                let rendered = compiler.render(&diags, ui.lang, color);
+                progress.println(&format!("{}{} {name}", rendered, ui.t("编译失败：", "failed:")));
             }
             Ok(build) => {
                 let bytes = emit_bytes(build, args.emit)?;
@@ -118,7 +121,7 @@ pub fn run(args: Args, ui: &Ui) -> anyhow::Result<ExitCode> {
                         }
                         std::fs::write(&t, &bytes)
                             .map_err(|e| anyhow::anyhow!("无法写入 / cannot write {}: {e}", t.display()))?;
-                        eprintln!("{} {name} → {}", ui.t("已编译", "built"), t.display());
+                        progress.println(&format!("{} {name} → {}", ui.t("已编译", "built"), t.display()));
                     }
                     None if args.emit == Emit::Wasm => {
                         anyhow::bail!("请用 -o 指定输出文件 / give an output file with -o")
@@ -128,6 +131,7 @@ pub fn run(args: Args, ui: &Ui) -> anyhow::Result<ExitCode> {
             }
         }
     }
+    progress.finish();
     eprintln!(
         "{}",
         match ui.lang {

@@ -3,6 +3,7 @@
 //! both to see who enters and who leaves each list.
 
 use crate::cmd::check;
+use crate::progress::{Progress, Unit};
 use crate::ui::Ui;
 use anyhow::{Context, bail};
 use std::path::{Path, PathBuf};
@@ -88,7 +89,26 @@ pub fn run(args: Args, ui: &Ui) -> anyhow::Result<ExitCode> {
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             let old_policy = runtime.load(&old.module).with_context(|| args.old.display().to_string())?;
             let new_policy = runtime.load(&new.module).with_context(|| args.new.display().to_string())?;
-            Some(xince_review::replay::replay(&old_policy, &new_policy, &population, args.examples))
+            let lines = population.lines().count() as u64;
+            let progress = Progress::new(Some(lines), Unit::Items, ui.t("回放", "replay"));
+            let started = std::time::Instant::now();
+            let report = xince_review::replay::replay_with_progress(
+                &old_policy,
+                &new_policy,
+                &population,
+                args.examples,
+                |done| progress.update(done as u64, 0),
+            );
+            progress.finish();
+            let elapsed = started.elapsed();
+            eprintln!(
+                "{}",
+                match ui.lang {
+                    xince_lang::Lang::Zh => format!("回放 {lines} 行，用时 {elapsed:.2?}"),
+                    xince_lang::Lang::En => format!("replayed {lines} lines in {elapsed:.2?}"),
+                }
+            );
+            Some(report)
         }
     };
     match args.format {

@@ -1,16 +1,18 @@
 //! `xince eval`: evaluates a subject (or a JSON Lines batch of subjects) against a compiled policy module or
 //! a directory of modules (the one in force for the jurisdiction and date is chosen).
 
+use crate::progress::{Progress, Unit};
 use crate::ui::Ui;
 use anyhow::Context;
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use xince_abi::decision::Decision;
 use xince_abi::decode::{list_status_label, measure_status_label};
-use xince_batch::{Event, Failure, InForce, Options, Select};
+use xince_batch::{Event, Failure, Options};
+use xince_columnar::{Event as ColumnarEvent, Input, Output, Settings, Source};
 use xince_lang::Lang;
-use xince_runtime::{Policy, PolicySet, PrecompiledCache, Runtime, RuntimeConfig};
+use xince_runtime::{PrecompiledCache, RuntimeConfig};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -18,6 +20,27 @@ pub enum Format {
     Json,
     /// 可读文本 / a readable view
     Text,
+}
+
+/// A batch file's format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum DataFormat {
+    /// JSON Lines：每行一个 JSON / one JSON object per line
+    Jsonl,
+    /// Apache Parquet
+    Parquet,
+}
+
+/// The format named by a flag, else by the file's extension (`.parquet`, `.pq`), else JSON Lines.
+pub fn by_extension(flag: Option<DataFormat>, path: &Path) -> DataFormat {
+    flag.unwrap_or_else(|| match path.extension().and_then(|x| x.to_str()) {
+        Some(x) if x.eq_ignore_ascii_case("parquet") || x.eq_ignore_ascii_case("pq") => DataFormat::Parquet,
+        _ => DataFormat::Jsonl,
+    })
+}
+
+fn input_format(args: &Args, input: &Path) -> DataFormat {
+    by_extension(args.input_format, input)
 }
 
 #[derive(clap::Args)]
@@ -28,12 +51,26 @@ pub struct Args {
     /// 请求 JSON 文件（- 表示标准输入） / request JSON file (- for stdin)
     #[arg(long, conflicts_with = "input")]
     pub request: Option<PathBuf>,
-    /// 批量：每行一个请求的 JSON Lines 文件 / batch: a JSON Lines file, one request per line
+    /// 批量输入：JSON Lines（每行一个请求）或 Parquet（主体模式，见 docs/schema/subjects.arrow.md）
+    /// / batch input: JSON Lines (one request per line) or Parquet in the subject schema
     #[arg(long, requires = "output")]
     pub input: Option<PathBuf>,
-    /// 批量输出：每行一个决定（顺序同输入） / batch output: one decision per line, in input order
+    /// 批量输出：每个主体一个决定（顺序同输入）；.parquet 为决定模式 / batch output: one decision per subject, in
+    /// input order; `.parquet` writes the decision schema (docs/schema/decisions.arrow.md)
     #[arg(long, requires = "input")]
     pub output: Option<PathBuf>,
+    /// 输入格式（默认按扩展名：.parquet 为 Parquet，其余为 JSON Lines）/ input format (default: by extension)
+    #[arg(long, value_enum, requires = "input")]
+    pub input_format: Option<DataFormat>,
+    /// 输出格式（默认按扩展名）/ output format (default: by extension)
+    #[arg(long, value_enum, requires = "output")]
+    pub output_format: Option<DataFormat>,
+    /// Parquet 输出附带完整决定（JSON 列 decision）/ Parquet output: add the full cited decision as a JSON column
+    #[arg(long)]
+    pub decision_json: bool,
+    /// 工作线程数（0 为每核一个）/ worker threads (0 = one per core)
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
     /// 覆盖请求中的评估日期 / override the request's evaluation date
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub as_of: Option<String>,
@@ -68,20 +105,6 @@ pub struct Args {
     pub max_records: Option<usize>,
 }
 
-enum Source {
-    One(Policy),
-    Set(PolicySet, String),
-}
-
-impl Select for Source {
-    fn select(&self, request: &xince_abi::request::Request) -> Result<&Policy, Failure> {
-        match self {
-            Source::One(p) => Ok(p),
-            Source::Set(set, jurisdiction) => InForce { set, jurisdiction }.pick(request),
-        }
-    }
-}
-
 fn open(args: &Args, ui: &Ui) -> anyhow::Result<Source> {
     let trusted_keys = match &args.trust {
         Some(path) => {
@@ -95,6 +118,17 @@ fn open(args: &Args, ui: &Ui) -> anyhow::Result<Source> {
         }
         None => None,
     };
+    // A directory without --jurisdiction is allowed only for Parquet input, whose rows may name their own.
+    let rows_name_jurisdiction = args.input.as_deref().is_some_and(|i| input_format(args, i) == DataFormat::Parquet);
+    if args.policy.is_dir() && args.jurisdiction.is_none() && !rows_name_jurisdiction {
+        anyhow::bail!(
+            "{}",
+            ui.t(
+                "--policy 为目录时必须给出 --jurisdiction（Parquet 输入也可用 jurisdiction 列）",
+                "--jurisdiction is required when --policy is a directory (or a jurisdiction column in Parquet input)"
+            )
+        );
+    }
     let precompiled = match &args.cache_dir {
         Some(dir) => {
             let key_path = args.cache_key.clone().or_else(default_cache_key).ok_or_else(|| {
@@ -109,35 +143,9 @@ fn open(args: &Args, ui: &Ui) -> anyhow::Result<Source> {
         None => None,
     };
     let config = RuntimeConfig { precompiled, trusted_keys, ..RuntimeConfig::default() };
-    let runtime = Runtime::new(config)?;
-    if args.policy.is_dir() {
-        let jurisdiction = args.jurisdiction.clone().ok_or_else(|| {
-            anyhow::anyhow!(
-                "{}",
-                ui.t(
-                    "--policy 为目录时必须给出 --jurisdiction",
-                    "--jurisdiction is required when --policy is a directory"
-                )
-            )
-        })?;
-        let modules = xince_loader::read_bundle(&args.policy)?;
-        let set = PolicySet::from_modules(&runtime, modules)?;
-        report_cache_warnings(&runtime);
-        Ok(Source::Set(set, jurisdiction))
-    } else {
-        let bytes = std::fs::read(&args.policy)
-            .with_context(|| format!("{} {}", ui.t("无法读取", "cannot read"), args.policy.display()))?;
-        let policy = runtime.load(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", args.policy.display()))?;
-        report_cache_warnings(&runtime);
-        Ok(Source::One(policy))
-    }
-}
-
-/// The cache never fails a load, but what it could not do is shown.
-fn report_cache_warnings(runtime: &Runtime) {
-    for w in runtime.take_cache_warnings() {
-        eprintln!("{w}");
-    }
+    // The cache never fails a load, but what it could not do is shown.
+    Source::open_reporting(&args.policy, args.jurisdiction.clone(), config, &mut |w| eprintln!("{w}"))
+        .map_err(|f| anyhow::anyhow!("{}", ui.t(&f.message_zh, &f.message_en)))
 }
 
 /// `$XDG_CONFIG_HOME/xince/cache.key`, else `$HOME/.config/xince/cache.key`.
@@ -209,47 +217,99 @@ pub fn run(args: Args, ui: &Ui) -> anyhow::Result<ExitCode> {
 }
 
 fn batch(source: &Source, args: &Args, input: &Path, output: &Path, ui: &Ui) -> anyhow::Result<ExitCode> {
+    let (in_format, out_format) = (input_format(args, input), by_extension(args.output_format, output));
+    let stdin = input.as_os_str() == "-";
+    if stdin && in_format == DataFormat::Parquet {
+        anyhow::bail!("{}", ui.t("Parquet 输入须为文件，不能是标准输入", "Parquet input must be a file, not stdin"));
+    }
     // Creating the output truncates it: never when it is the input (same path, a symlink or a hard link).
-    if output.as_os_str() != "-" && input.as_os_str() != "-" {
+    if !stdin && output.as_os_str() != "-" {
         crate::cmd::files::refuse_overwrite(output, &[input])?;
     }
-    let reader: Box<dyn BufRead + Send> = if input.as_os_str() == "-" {
-        Box::new(std::io::BufReader::with_capacity(1 << 20, std::io::stdin()))
-    } else {
-        Box::new(std::io::BufReader::with_capacity(
-            1 << 20,
-            std::fs::File::open(input)
-                .with_context(|| format!("{} {}", ui.t("无法读取", "cannot read"), input.display()))?,
-        ))
+    let size = if stdin { None } else { std::fs::metadata(input).ok().map(|m| m.len()) };
+    let open_input = || -> anyhow::Result<std::fs::File> {
+        std::fs::File::open(input).with_context(|| format!("{} {}", ui.t("无法读取", "cannot read"), input.display()))
     };
-    // The batch writes a chunk of decisions at a time: no BufWriter needed.
-    let writer: Box<dyn Write> = if output.as_os_str() == "-" {
-        Box::new(std::io::stdout().lock())
-    } else {
-        Box::new(
-            std::fs::File::create(output)
-                .with_context(|| format!("{} {}", ui.t("无法写入", "cannot write"), output.display()))?,
-        )
+    let reader = || -> anyhow::Result<Box<dyn BufRead + Send>> {
+        Ok(if stdin {
+            Box::new(std::io::BufReader::with_capacity(1 << 20, std::io::stdin()))
+        } else {
+            Box::new(std::io::BufReader::with_capacity(1 << 20, open_input()?))
+        })
     };
-    let progress = std::io::stderr().is_terminal();
-    let started = std::time::Instant::now();
-    let summary = xince_batch::run(source, &options(args), reader, writer, |event| match event {
-        Event::Failed { line, failure } => eprintln!("{}:{line}: {}", input.display(), failure_text(failure, ui)),
-        Event::Progress { requests } if progress => eprint!("\r{} {requests}", ui.t("已处理", "processed")),
-        Event::Progress { .. } => {}
-    })
-    .with_context(|| format!("{} → {}", input.display(), output.display()))?;
-    let (total, failed) = (summary.requests, summary.failed);
-    if progress {
-        eprintln!();
+    let to_stdout = output.as_os_str() == "-";
+    if to_stdout && out_format == DataFormat::Parquet {
+        anyhow::bail!("{}", ui.t("Parquet 输出须为文件", "Parquet output must be a file"));
     }
+    let create = || -> anyhow::Result<std::fs::File> {
+        std::fs::File::create(output)
+            .with_context(|| format!("{} {}", ui.t("无法写入", "cannot write"), output.display()))
+    };
+    let unit = if in_format == DataFormat::Jsonl && size.is_some() { Unit::Bytes } else { Unit::Items };
+    let progress = Progress::new(None, unit, ui.t("评估", "eval"));
+    let started = std::time::Instant::now();
+    let (total, failed) = if in_format == DataFormat::Jsonl && out_format == DataFormat::Jsonl {
+        // The JSON Lines path of xince_batch (what the JSON Lines benchmark measures).
+        if let Some(n) = size {
+            progress.set_total(n);
+        }
+        // The batch writes a chunk of decisions at a time: no BufWriter needed.
+        let writer: Box<dyn Write> = if to_stdout { Box::new(std::io::stdout().lock()) } else { Box::new(create()?) };
+        let summary = xince_batch::run(source, &options(args), reader()?, writer, |event| match event {
+            Event::Failed { line, failure } => {
+                progress.println(&format!("{}:{line}: {}", input.display(), failure_text(failure, ui)))
+            }
+            Event::Progress { requests, bytes } => progress.update(requests as u64, bytes),
+        })
+        .with_context(|| format!("{} → {}", input.display(), output.display()))?;
+        (summary.requests as u64, summary.failed as u64)
+    } else {
+        let settings = Settings {
+            options: options(args),
+            decision_json: args.decision_json,
+            threads: args.threads,
+            chunk_rows: 0,
+        };
+        let input_side = match in_format {
+            DataFormat::Jsonl => Input::Jsonl { reader: reader()?, size },
+            DataFormat::Parquet => Input::Parquet(open_input()?),
+        };
+        let output_side = match out_format {
+            DataFormat::Jsonl => Output::Jsonl(if to_stdout {
+                Box::new(std::io::BufWriter::with_capacity(1 << 20, std::io::stdout()))
+            } else {
+                Box::new(std::io::BufWriter::with_capacity(1 << 20, create()?))
+            }),
+            DataFormat::Parquet => Output::Parquet(Box::new(std::io::BufWriter::with_capacity(1 << 20, create()?))),
+        };
+        let summary = xince_columnar::run(source, &settings, input_side, output_side, |event| match event {
+            ColumnarEvent::Total { rows, bytes } => {
+                if let Some(n) = rows.or(bytes) {
+                    progress.set_total(n);
+                }
+            }
+            ColumnarEvent::Failed { row, failure } => {
+                progress.println(&format!("{}:{row}: {}", input.display(), failure_text(failure, ui)))
+            }
+            ColumnarEvent::Progress { rows, bytes } => progress.update(rows, bytes),
+        })
+        .map_err(|e| anyhow::anyhow!("{e}"))
+        .with_context(|| format!("{} → {}", input.display(), output.display()))?;
+        (summary.rows, summary.failed)
+    };
+    progress.finish();
+    let elapsed = started.elapsed();
+    let rate = total as f64 / elapsed.as_secs_f64().max(1e-9);
     eprintln!(
         "{}",
         match ui.lang {
-            Lang::Zh =>
-                format!("共 {total} 条，成功 {}，失败 {failed}，用时 {:.2?}", total - failed, started.elapsed()),
-            Lang::En =>
-                format!("{total} requests, {} ok, {failed} failed, in {:.2?}", total - failed, started.elapsed()),
+            Lang::Zh => format!(
+                "共 {total} 条，成功 {}，失败 {failed}，用时 {elapsed:.2?}（每秒 {rate:.0} 条）",
+                total - failed
+            ),
+            Lang::En => {
+                format!("{total} requests, {} ok, {failed} failed, in {elapsed:.2?} ({rate:.0}/s)", total - failed)
+            }
         }
     );
     Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
