@@ -156,10 +156,13 @@ pub struct DecisionBuilder {
     incentives: Vec<BooleanBuilder>,
     json: StringBuilder,
     // Per-row scratch: what the decision says, by column.
-    list_row: Vec<Option<(&'static str, Option<i32>, Option<i32>)>>,
+    list_row: Vec<Option<ListCell>>,
     measure_row: Vec<Option<(&'static str, Option<i32>)>>,
     incentive_row: Vec<Option<bool>>,
 }
+
+/// One list's cells in a row: its status, and the entered and publication-end days (Date32).
+type ListCell = (&'static str, Option<i32>, Option<i32>);
 
 /// Text columns among the fixed ones (all but `row` and `as_of`), in order.
 const TEXT: usize = 11;
